@@ -1,0 +1,66 @@
+// The CLI entry: parses argv with the declarative command table and maps every error to a documented exit code.
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { ExitCode, LosslabError, ConfigError, type ExitCodeValue } from '../errors';
+import { commands } from './commands';
+
+/** Where the CLI writes; tests pass their own to capture output. */
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** True when stdout is an interactive terminal (progress bars); false in CI or when piped. */
+  isTty: boolean;
+}
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  isTty: Boolean(process.stdout.isTTY) && !process.env.CI,
+};
+
+/** Each command's handler resolves to its exit code. */
+export type CommandResult = Promise<ExitCodeValue | number>;
+
+/** Builds the yargs parser (exported for tests of the option table). */
+export function buildParser(argv: readonly string[], io: Io, setExit: (code: number) => void): Argv {
+  let parser = yargs([...argv])
+    .scriptName('losslab')
+    .usage('$0 <command> [options]')
+    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for errors' })
+    .demandCommand(1, 'Name a command: run, validate, report, compare, merge, schema.')
+    .recommendCommands()
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new ConfigError(`usage: ${message}`);
+    });
+  for (const makeCommand of commands) {
+    parser = parser.command(makeCommand(io, setExit) as CommandModule);
+  }
+  return parser;
+}
+
+/** Runs the CLI on `argv` (without node and script) and resolves to the exit code. Never throws. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const debug = argv.includes('--debug');
+  try {
+    await buildParser(argv, io, (code) => {
+      exitCode = code;
+    }).parseAsync();
+    return exitCode;
+  } catch (error) {
+    if (error instanceof LosslabError) {
+      io.err(`losslab: ${error.message}\n`);
+      if (debug && error.stack) io.err(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    const err = error as Error;
+    io.err(`losslab: internal error: ${err?.message ?? String(error)}\n`);
+    io.err(debug ? `${err?.stack ?? ''}\n` : 'Run again with --debug for the stack trace.\n');
+    return ExitCode.runsFailed;
+  }
+}

@@ -1,0 +1,136 @@
+// The output files are a contract: file names, column names and order, shared by writer, report, compare and merge.
+
+/** File and folder names inside a results folder. */
+export const Files = {
+  experiment: 'experiment.json',
+  manifest: 'manifest.json',
+  summary: 'summary.csv',
+  runsDir: 'runs',
+  metrics: 'metrics.csv',
+  gradients: 'gradients.csv',
+  modelInit: 'model-init',
+  model: 'model',
+  checkpoint: 'checkpoint',
+} as const;
+
+/**
+ * summary.csv: one row per run. The first 18 columns are fixed by the contract; the rest follow in this order.
+ * `hidden` is the hidden sizes joined by "-" (e.g. "100-30"), empty for no hidden layer.
+ */
+export const SUMMARY_COLUMNS = [
+  'run_id',
+  'name',
+  'seed',
+  'hidden',
+  'hidden_activation',
+  'output_activation',
+  'loss',
+  'optimizer',
+  'learning_rate',
+  'batch_size',
+  'epochs',
+  'status',
+  'final_train_loss',
+  'final_test_loss',
+  'final_test_accuracy',
+  'best_test_accuracy',
+  'best_epoch',
+  'wall_s',
+  // Extras, after the contract columns.
+  'loss_gradient',
+  'kernel_initializer',
+  'final_validation_accuracy',
+  'diverged_step',
+  'steps',
+  'backend',
+  'config_hash',
+] as const;
+export type SummaryColumn = (typeof SUMMARY_COLUMNS)[number];
+export type SummaryRow = Record<SummaryColumn, string | number>;
+
+/** metrics.csv: one row per epoch; epoch 0 is before training. Validation cells are empty without a validation split. */
+export const METRICS_COLUMNS = [
+  'epoch',
+  'step',
+  'train_loss',
+  'train_accuracy',
+  'validation_loss',
+  'validation_accuracy',
+  'test_loss',
+  'test_accuracy',
+  'wall_s',
+] as const;
+export type MetricsColumn = (typeof METRICS_COLUMNS)[number];
+export type MetricsRow = Record<MetricsColumn, string | number>;
+
+/**
+ * gradients.csv: one row per (recorded step, layer, tensor). `layer` counts from 0 at the input side;
+ * `tensor` is kernel, bias or preactivation. `saturated_fraction` is filled for preactivation rows only:
+ * the fraction of units whose activation derivative is below 1% of its maximum (sigmoid/tanh) or zero (relu).
+ */
+export const GRADIENT_COLUMNS = ['step', 'epoch', 'layer', 'tensor', 'l2', 'mean_abs', 'max_abs', 'saturated_fraction'] as const;
+export type GradientColumn = (typeof GRADIENT_COLUMNS)[number];
+export type GradientRow = Record<GradientColumn, string | number>;
+export const GRADIENT_TENSORS = ['kernel', 'bias', 'preactivation'] as const;
+export type GradientTensor = (typeof GRADIENT_TENSORS)[number];
+
+/** Columns whose values are timings; everything else must be byte-identical between identical runs. */
+export function isTimingColumn(column: string): boolean {
+  return column === 'wall_s' || column.endsWith('_s');
+}
+
+/** Status of one run in manifest.json and summary.csv. */
+export const RUN_STATUSES = ['pending', 'running', 'complete', 'diverged', 'interrupted', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** manifest.json: provenance of a results folder and the status of each run. */
+export interface Manifest {
+  losslab: string;
+  node: string;
+  tfjs: string;
+  backend: string;
+  experimentName: string;
+  experimentHash: string;
+  startedAt: string;
+  endedAt: string | null;
+  runs: Record<string, ManifestRun>;
+}
+export interface ManifestRun {
+  status: RunStatus;
+  configHash: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Last completed epoch (0 = only the evaluation before training). */
+  epochsDone: number;
+  /** The step at which a NaN/Inf stopped the run. */
+  divergedStep?: number;
+  /** What stopped a failed run. */
+  error?: string;
+  /** Present when the folder was produced by `losslab merge`: the shard folder the run came from. */
+  shard?: string;
+}
+
+/** experiment.json: the resolved experiment, every default filled in, every run listed. */
+export interface ExperimentRecord {
+  name: string;
+  description: string;
+  /** The source file as given on the command line. */
+  source: string;
+  /** Hash of the resolved runs; equal hashes mean the same experiment. */
+  hash: string;
+  dataset: unknown;
+  /** Dotted keys a grid varies over, in grid order (empty without a grid). */
+  gridKeys: string[];
+  reference?: unknown;
+  runs: ExperimentRunRecord[];
+}
+export interface ExperimentRunRecord {
+  id: string;
+  name: string;
+  seed: number;
+  configHash: string;
+  /** Values of the grid keys for this run, keyed by dotted key. */
+  gridValues: Record<string, unknown>;
+  /** The resolved run configuration (see src/config/schema.ts RunConfig). */
+  config: unknown;
+}
