@@ -1,7 +1,9 @@
 // The command table: one module per subcommand, each a factory taking the CLI's Io and exit-code setter.
 import type { CommandModule } from 'yargs';
 import type { Io } from '../main';
+import { compareCommand } from './compare';
+import { reportCommand } from './report';
 
 export type CommandFactory = (io: Io, setExit: (code: number) => void) => CommandModule<object, any>;
 
-export const commands: CommandFactory[] = [];
+export const commands: CommandFactory[] = [compareCommand, reportCommand];

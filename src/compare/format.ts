@@ -1,0 +1,87 @@
+// Renders a CompareResult for people: a fixed-width table of checks, the missing and added runs, and a verdict line.
+import type { Check, CompareResult } from './compare';
+import { describeTolerance, METRICS } from './tolerance';
+
+/** Table columns, in order. */
+export const TABLE_COLUMNS = ['metric', 'run', 'baseline', 'current', 'delta', 'tolerance', 'verdict'] as const;
+
+/** The whole text report, ending in a newline. */
+export function formatCompareText(result: CompareResult): string {
+  const lines: string[] = [];
+  lines.push(
+    `losslab compare: current ${result.current.source} (${plural(result.current.runs, 'run')}) vs baseline ${result.baseline.source} (${plural(result.baseline.runs, 'run')})`,
+  );
+  const tolerances = METRICS.filter((metric) => result.tolerances[metric]).map(
+    (metric) => `${metric} ${describeTolerance(result.tolerances[metric]!)}`,
+  );
+  lines.push(`tolerances: ${tolerances.join(', ') || 'none'}; replicates may also differ by k = ${result.k} baseline std`);
+  lines.push('');
+  lines.push(...formatTable(result.checks.map(tableRow)));
+  lines.push('');
+  lines.push(`missing from current (FAIL): ${result.missing.join(', ') || 'none'}`);
+  lines.push(`added in current (not compared): ${result.added.join(', ') || 'none'}`);
+  if (result.baselineIncomplete.length > 0) {
+    lines.push(`not complete in baseline (left out of the means): ${result.baselineIncomplete.join(', ')}`);
+  }
+  lines.push(`gradients: ${result.gradients.compared ? 'compared ' : ''}${result.gradients.reason}`);
+  lines.push('');
+  lines.push(verdictLine(result));
+  return `${lines.join('\n')}\n`;
+}
+
+/** "PASS: all 12 checks passed" or "FAIL: 2 of 12 checks failed, 1 run missing from current". */
+export function verdictLine(result: CompareResult): string {
+  const failedChecks = result.failures - result.missing.length;
+  const total = result.checks.length;
+  if (result.pass) return `PASS: all ${plural(total, 'check')} passed`;
+  const parts: string[] = [];
+  if (failedChecks > 0) parts.push(`${failedChecks} of ${plural(total, 'check')} failed`);
+  if (result.missing.length > 0) parts.push(`${plural(result.missing.length, 'run')} missing from current`);
+  return `FAIL: ${parts.join(', ')}`;
+}
+
+/** One check as table cells, in TABLE_COLUMNS order. */
+export function tableRow(check: Check): string[] {
+  if (check.kind === 'status') return ['status', check.run, check.baseline, check.current, '-', 'complete', check.verdict];
+  const metric = check.layer === undefined ? check.metric : `${check.metric}[${check.layer}]`;
+  const run = check.runIds.length > 1 ? `${check.run} (n=${check.runIds.length})` : check.run;
+  return [metric, run, formatNumber(check.baseline), formatNumber(check.current), formatDelta(check), formatBounds(check), check.verdict];
+}
+
+/** A number in at most 6 significant digits, without trailing zeros; NaN and Infinity spelled out. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return String(Number(value.toPrecision(6)));
+}
+
+function formatSigned(value: number): string {
+  return value >= 0 ? `+${formatNumber(value)}` : formatNumber(value);
+}
+
+function formatDelta(check: Extract<Check, { kind: 'metric' }>): string {
+  return check.tolerance.kind === 'factor' ? `x${formatNumber(check.delta)}` : formatSigned(check.delta);
+}
+
+/** The allowed change: ">= -0.005", "<= +0.0123", "+/-0.01" for abs/rel; ">= x0.5", "<= x2", "x0.5..x2" for factor. */
+function formatBounds(check: Extract<Check, { kind: 'metric' }>): string {
+  const { low, high, baseline } = check;
+  if (check.tolerance.kind === 'factor') {
+    if (check.tolerance.direction === 'no-drop') return `>= x${formatNumber(low / baseline)}`;
+    if (check.tolerance.direction === 'no-rise') return `<= x${formatNumber(high / baseline)}`;
+    return `x${formatNumber(low / baseline)}..x${formatNumber(high / baseline)}`;
+  }
+  if (check.tolerance.direction === 'no-drop') return `>= ${formatSigned(low - baseline)}`;
+  if (check.tolerance.direction === 'no-rise') return `<= ${formatSigned(high - baseline)}`;
+  return `+/-${formatNumber(high - baseline)}`;
+}
+
+/** Left-aligned fixed-width columns separated by two spaces, header first, no trailing spaces. */
+function formatTable(rows: string[][]): string[] {
+  const all = [[...TABLE_COLUMNS], ...rows];
+  const widths = TABLE_COLUMNS.map((_, column) => Math.max(...all.map((row) => row[column].length)));
+  return all.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
