@@ -47,6 +47,9 @@ export interface Dataset {
   readonly test: Split;
 }
 
+/** p / 255 for every byte p, by division (not multiplication by 1/255) so 255 maps to exactly 1. */
+const PIXEL_SCALE = Float32Array.from({ length: 256 }, (_, pixel) => pixel / 255);
+
 /**
  * Builds a split from `count` consecutive examples starting at `start` of decoded image bytes
  * ([n, 784]) and labels ([n]). Pixels are scaled by 1/255 into [0, 1].
@@ -54,8 +57,7 @@ export interface Dataset {
 export function makeSplit(images: Uint8Array, labels: Uint8Array, start: number, count: number): Split {
   const features = new Float32Array(count * FEATURE_SIZE);
   const source = images.subarray(start * FEATURE_SIZE, (start + count) * FEATURE_SIZE);
-  // Division (not multiplication by 1/255) so 255 maps to exactly 1 and every value is the nearest float to p/255.
-  for (let index = 0; index < source.length; index++) features[index] = source[index] / 255;
+  for (let index = 0; index < source.length; index++) features[index] = PIXEL_SCALE[source[index]];
   return {
     size: count,
     features,
