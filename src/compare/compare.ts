@@ -84,7 +84,9 @@ export function compareResults(current: CompareSide, baseline: CompareSide, tole
   const groups = new Map<string, SummaryRecord[]>();
   for (const row of common) groups.set(row.name, [...(groups.get(row.name) ?? []), row]);
 
-  const gradientsCompared = current.gradients !== null && baseline.gradients !== null;
+  const gradientTolerance = tolerances[GRADIENT_METRIC];
+  const bothFolders = current.gradients !== null && baseline.gradients !== null;
+  const gradientsCompared = bothFolders && gradientTolerance !== undefined;
   const checks: Check[] = [];
   for (const [name, rows] of groups) {
     for (const row of rows) {
@@ -103,14 +105,13 @@ export function compareResults(current: CompareSide, baseline: CompareSide, tole
       const currentValues = paired.map((row) => currentById.get(row.runId)!.metrics[metric]);
       checks.push(check(metric, undefined, name, runIds, baselineValues, currentValues, tolerance, k));
     }
-    const gradientTolerance = tolerances[GRADIENT_METRIC];
-    if (gradientsCompared && gradientTolerance) {
+    if (gradientsCompared) {
       const layers = new Set<number>();
       for (const id of runIds) for (const layer of baseline.gradients!.get(id)?.keys() ?? []) layers.add(layer);
       for (const layer of [...layers].sort((a, b) => a - b)) {
         const baselineValues = runIds.map((id) => baseline.gradients!.get(id)?.get(layer));
         const currentValues = runIds.map((id) => current.gradients!.get(id)?.get(layer));
-        checks.push(check(GRADIENT_METRIC, layer, name, runIds, baselineValues, currentValues, gradientTolerance, k));
+        checks.push(check(GRADIENT_METRIC, layer, name, runIds, baselineValues, currentValues, gradientTolerance!, k));
       }
     }
   }
@@ -131,7 +132,9 @@ export function compareResults(current: CompareSide, baseline: CompareSide, tole
       compared: gradientsCompared,
       reason: gradientsCompared
         ? 'step-0 preactivation L2 per layer from runs/<id>/gradients.csv'
-        : 'not compared: both arguments must be results folders (a summary.csv has no gradient columns)',
+        : bothFolders
+          ? `not compared: the ${GRADIENT_METRIC} tolerance is off`
+          : 'not compared: both arguments must be results folders (a summary.csv has no gradient columns)',
     },
     failures,
     pass: failures === 0,

@@ -142,9 +142,11 @@ function parseSpec(metric: Metric, spec: string, where: string): Tolerance | nul
   if (valueText === undefined || rest.length > 0) {
     throw new ConfigError(`${where}: expected kind:value[:direction] or off, received "${spec}"; ${SPEC_EXAMPLE}`);
   }
-  const percent = valueText.trim().endsWith('%');
-  const value = Number(percent ? valueText.trim().slice(0, -1) : valueText.trim()) / (percent ? 100 : 1);
-  return build(metric, kind.trim(), valueText.trim() === '' ? NaN : value, direction?.trim(), where, percent);
+  const text = valueText.trim();
+  const percent = text.endsWith('%');
+  const value = text === '' ? NaN : Number(percent ? text.slice(0, -1) : text) / (percent ? 100 : 1);
+  const places = { kind: where, value: where, direction: where };
+  return build(metric, kind.trim(), value, direction?.trim(), places, JSON.stringify(text), percent);
 }
 
 function parseEntry(metric: Metric, entry: Record<string, unknown>, where: string): Tolerance {
@@ -164,28 +166,24 @@ function parseEntry(metric: Metric, entry: Record<string, unknown>, where: strin
   if (direction !== undefined && typeof direction !== 'string') {
     throw new ConfigError(`${where}.direction: expected one of ${DIRECTIONS.join(', ')}, received ${kindOf(direction)}`);
   }
-  return build(metric, kind, value, direction, `${where}.${kind}`, percent, raw);
+  const places = { kind: where, value: `${where}.${kind}`, direction: `${where}.direction` };
+  return build(metric, kind, value, direction, places, JSON.stringify(raw), percent);
 }
 
-function build(
-  metric: Metric,
-  kind: string,
-  value: number,
-  direction: string | undefined,
-  where: string,
-  percent: boolean,
-  raw: unknown = value,
-): Tolerance {
-  if (!(TOLERANCE_KINDS as readonly string[]).includes(kind)) {
-    throw unknownName(where, 'tolerance kind', kind, TOLERANCE_KINDS);
-  }
-  if (percent && kind !== 'rel') throw new ConfigError(`${where}: a percentage is only meaningful for rel, received "${String(raw)}" for ${kind}`);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new ConfigError(`${where}: expected a number >= 0, received ${JSON.stringify(raw)}`);
-  }
-  if (kind === 'factor' && value < 1) throw new ConfigError(`${where}: a factor must be >= 1 (2 means within x0.5..x2), received ${value}`);
+/** Where each part of a tolerance came from, for messages: the flag, or the file and key path. */
+interface Places {
+  kind: string;
+  value: string;
+  direction: string;
+}
+
+function build(metric: Metric, kind: string, value: number, direction: string | undefined, places: Places, raw: string, percent: boolean): Tolerance {
+  if (!(TOLERANCE_KINDS as readonly string[]).includes(kind)) throw unknownName(places.kind, 'tolerance kind', kind, TOLERANCE_KINDS);
+  if (percent && kind !== 'rel') throw new ConfigError(`${places.value}: a percentage is only meaningful for rel, received ${raw} for ${kind}`);
+  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${places.value}: expected a number >= 0, received ${raw}`);
+  if (kind === 'factor' && value < 1) throw new ConfigError(`${places.value}: a factor must be >= 1 (2 means within x0.5..x2), received ${raw}`);
   if (direction !== undefined && !(DIRECTIONS as readonly string[]).includes(direction)) {
-    throw unknownName(where, 'direction', direction, DIRECTIONS);
+    throw unknownName(places.direction, 'direction', direction, DIRECTIONS);
   }
   return { kind: kind as ToleranceKind, value, direction: (direction as Direction | undefined) ?? DEFAULT_DIRECTIONS[metric] };
 }

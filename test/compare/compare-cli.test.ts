@@ -98,4 +98,141 @@ describe('losslab compare', () => {
     );
     expect(code).toBe(1);
   });
+
+  test('k = 0 ignores the replicate spread: relu-ce accuracy drops fail', async () => {
+    const { code, out } = await compare(currentPass, baseline, '--k', '0');
+    const failing = out.split('\n').filter((line) => line.endsWith('FAIL'));
+    expect(failing).toEqual([
+      'final_test_accuracy        relu-ce (n=2)  0.91      0.895    -0.015    >= -0.005   FAIL',
+      'best_test_accuracy         relu-ce (n=2)  0.92      0.91     -0.01     >= -0.005   FAIL',
+    ]);
+    expect(out).toContain('\nFAIL: 2 of 16 checks failed\n');
+    expect(code).toBe(1);
+  });
+
+  test('summary.csv files compare without gradients', async () => {
+    const { code, out } = await compare(path.join(currentFail, 'summary.csv'), path.join(baseline, 'summary.csv'));
+    expect(out).not.toContain('step0_preactivation_l2[');
+    expect(out).toContain(
+      '\ngradients: not compared: both arguments must be results folders (a summary.csv has no gradient columns)\n',
+    );
+    expect(out).toContain('\nFAIL: 3 of 9 checks failed, 1 run missing from current\n');
+    expect(code).toBe(1);
+  });
+
+  test('a tolerance file and --tol flags override the defaults, flags last', async () => {
+    const { code, out } = await compare(
+      currentPass,
+      baseline,
+      '--tolerances',
+      path.join(fixtures, 'tolerances.yaml'),
+      '--tol',
+      'best_test_accuracy=off',
+      '--tol',
+      'final_test_loss=abs:0.02',
+      '--k',
+      '0',
+    );
+    expect(out.split('\n')[1]).toBe(
+      'tolerances: final_train_loss rel 10% no-rise, final_test_loss abs 0.02 no-rise, final_test_accuracy abs 0.001 no-drop, ' +
+        'wall_s rel 50% no-rise; replicates may also differ by k = 0 baseline std',
+    );
+    // wall_s: relu-ce 12.3 -> 13.45 (+9.3%), sigmoid-mse 11 -> 12.2, tanh-ce 11.7 -> 11.9: all within 50%.
+    expect(out).toContain('\nwall_s               relu-ce (n=2)  12.3      13.45    +1.15   <= +6.15   PASS\n');
+    expect(out).toContain('\nfinal_test_accuracy  sigmoid-mse    0.85      0.847    -0.003  >= -0.001  FAIL\n');
+    expect(out).toContain('\ngradients: not compared: the step0_preactivation_l2 tolerance is off\n');
+    expect(out).toContain('\nFAIL: 2 of 12 checks failed\n');
+    expect(code).toBe(1);
+  });
+
+  test('--json prints the machine output with the exit code; NaN and open bounds are null', async () => {
+    const { code, out } = await compare(currentFail, baseline, '--json');
+    const document = JSON.parse(out);
+    expect(code).toBe(1);
+    expect(document).toMatchObject({ exitCode: 1, pass: false, failures: 6, missing: ['tanh-ce-s1'], added: ['relu-ce-s3'], k: 2 });
+    expect(document.checks).toHaveLength(13);
+    expect(document.checks[0]).toEqual({
+      kind: 'status',
+      metric: 'status',
+      run: 'relu-ce-s1',
+      runIds: ['relu-ce-s1'],
+      baseline: 'complete',
+      current: 'diverged',
+      verdict: 'FAIL',
+    });
+    const accuracy = document.checks[3];
+    expect(accuracy).toMatchObject({ metric: 'final_test_accuracy', run: 'relu-ce', runIds: ['relu-ce-s2'], baseline: 0.92, current: 0.9 });
+    expect(accuracy.low).toBeCloseTo(0.915, 12);
+    expect(accuracy.high).toBeNull();
+    expect(accuracy.verdict).toBe('FAIL');
+    const gradient = document.checks[11];
+    expect(gradient).toMatchObject({ metric: 'step0_preactivation_l2', layer: 0, run: 'sigmoid-mse', baseline: 0.004, current: 0.0081 });
+    expect(gradient.delta).toBeCloseTo(2.025, 12);
+    expect(gradient.tolerance).toEqual({ kind: 'factor', value: 2, direction: 'both' });
+  });
+
+  test('--junit writes one testcase per (run, metric) with failures for regressions', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'losslab-compare-'));
+    const file = path.join(folder, 'nested', 'compare.xml');
+    try {
+      const { code } = await compare(currentFail, baseline, '--junit', file);
+      expect(code).toBe(1);
+      const xml = fs.readFileSync(file, 'utf8');
+      expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="losslab compare" tests="14" failures="6" errors="0">\n')).toBe(true);
+      expect(xml.match(/<testcase /g)).toHaveLength(14);
+      expect(xml.match(/<failure /g)).toHaveLength(6);
+      expect(xml).toContain(
+        '    <testcase classname="losslab.compare.relu-ce" name="final_test_accuracy">\n' +
+          '      <failure message="final_test_accuracy of relu-ce: baseline 0.92, current 0.9, delta -0.02, allowed &gt;= -0.005" type="regression">' +
+          'final_test_accuracy of relu-ce: baseline 0.92, current 0.9, delta -0.02, allowed &gt;= -0.005</failure>\n' +
+          '    </testcase>\n',
+      );
+      expect(xml).toContain('    <testcase classname="losslab.compare.relu-ce" name="final_test_loss"/>\n');
+      expect(xml).toContain(
+        '    <testcase classname="losslab.compare.tanh-ce-s1" name="present">\n' +
+          '      <failure message="run tanh-ce-s1 is in the baseline but missing from current" type="missing">',
+      );
+      expect(xml).toContain('<system-out>losslab compare: current');
+      expect(xml.endsWith('</system-out>\n  </testsuite>\n</testsuites>\n')).toBe(true);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  const bad = path.join(fixtures, 'bad');
+  test.each([
+    [[path.join(fixtures, 'nowhere'), baseline], `losslab: current "${path.join(fixtures, 'nowhere')}": no such file or folder (expected a results folder or a summary.csv)\n`],
+    [[fixtures, baseline], `losslab: current "${fixtures}": no summary.csv in this folder (expected ${path.join(fixtures, 'summary.csv')})\n`],
+    [[path.join(bad, 'malformed.csv'), baseline], `losslab: malformed CSV: ${path.join(bad, 'malformed.csv')}: row 2 has 4 cells, expected 25\n`],
+    [
+      [path.join(bad, 'missing-columns.csv'), baseline],
+      `losslab: ${path.join(bad, 'missing-columns.csv')}: missing columns "hidden", "hidden_activation", "output_activation", "loss", "optimizer", ` +
+        '"learning_rate", "batch_size", "epochs", "final_train_loss", "final_test_loss", "best_test_accuracy", "best_epoch", "wall_s" ' +
+        '(summary.csv columns: src/results/contract.ts SUMMARY_COLUMNS)\n',
+    ],
+    [
+      [path.join(bad, 'not-a-number.csv'), baseline],
+      `losslab: ${path.join(bad, 'not-a-number.csv')}: row 2 (run "relu-ce-s1"), column final_test_accuracy: expected a number, received "high"\n`,
+    ],
+    [
+      [path.join(bad, 'disjoint.csv'), baseline],
+      `losslab: no runs in common: current "${path.join(bad, 'disjoint.csv')}" has 1 run (other-s1); baseline "${baseline}" has 4 runs ` +
+        '(relu-ce-s1, relu-ce-s2, sigmoid-mse-s1, tanh-ce-s1)\n',
+    ],
+    [
+      [currentPass, baseline, '--tol', 'final_tst_accuracy=abs:0.01'],
+      'losslab: --tol "final_tst_accuracy=abs:0.01": unknown metric "final_tst_accuracy" — did you mean "final_test_accuracy"? Known: ' +
+        'final_train_loss, final_test_loss, final_test_accuracy, best_test_accuracy, final_validation_accuracy, best_epoch, wall_s, step0_preactivation_l2\n',
+    ],
+    [[currentPass, baseline, '--k', '-1'], 'losslab: --k: expected a number >= 0 (baseline standard deviations allowed), received -1\n'],
+    [
+      [currentPass, baseline, '--tolerances', path.join(bad, 'error_two_kinds.yaml')],
+      `losslab: ${path.join(bad, 'error_two_kinds.yaml')}: final_test_loss: expected exactly one of abs, rel, factor, received abs and rel\n`,
+    ],
+  ])('bad input %j exits 2 with a message naming the problem', async (args, message) => {
+    const { code, out, err } = await compare(...args);
+    expect(err).toBe(message);
+    expect(out).toBe('');
+    expect(code).toBe(2);
+  });
 });

@@ -1,0 +1,91 @@
+// The comparison rules in isolation: allowed ranges in closed form, replicate statistics, boundaries, XML escaping.
+import { allowedRange, compareResults, withinRange, type CompareSide } from '../../src/compare/compare';
+import { formatJunitXml, escapeXml } from '../../src/compare/junit';
+import { mean, sampleStd } from '../../src/compare/stats';
+import type { SummaryRecord } from '../../src/compare/read-results';
+
+describe('replicate statistics', () => {
+  test('mean and sample std (n - 1) of 2, 4, 4, 4, 5, 5, 7, 9', () => {
+    const values = [2, 4, 4, 4, 5, 5, 7, 9];
+    expect(mean(values)).toBe(5);
+    // Squared deviations sum to 32; 32 / 7.
+    expect(sampleStd(values)).toBeCloseTo(Math.sqrt(32 / 7), 14);
+    expect(sampleStd([0.3])).toBe(0);
+  });
+});
+
+describe('allowedRange', () => {
+  test.each([
+    // [baseline, std, tolerance, k, low, high]
+    [0.9, 0, { kind: 'abs', value: 0.005, direction: 'no-drop' }, 2, 0.895, Infinity],
+    [0.9, 0.01, { kind: 'abs', value: 0.005, direction: 'no-drop' }, 2, 0.9 - 0.025, Infinity],
+    [0.4, 0, { kind: 'rel', value: 0.05, direction: 'no-rise' }, 2, -Infinity, 0.42],
+    [-0.4, 0, { kind: 'rel', value: 0.05, direction: 'both' }, 2, -0.42, -0.38],
+    [0.4, 0.02, { kind: 'rel', value: 0.05, direction: 'both' }, 1, 0.4 - 0.04, 0.4 + 0.04],
+    [0.1, 0, { kind: 'factor', value: 2, direction: 'both' }, 2, 0.05, 0.2],
+    [0.1, 0.01, { kind: 'factor', value: 4, direction: 'no-rise' }, 3, -Infinity, 0.43],
+    [0.1, 0, { kind: 'factor', value: 4, direction: 'no-drop' }, 3, 0.025, Infinity],
+  ] as const)('baseline %d, std %d, %j, k %d -> [%d, %d]', (baseline, std, tolerance, k, low, high) => {
+    const range = allowedRange(baseline, std, tolerance, k);
+    expect(range.low).toBeCloseTo(low, 12);
+    expect(range.high).toBeCloseTo(high, 12);
+  });
+
+  test('a change of exactly the tolerance passes despite rounding; a hair more fails; NaN fails', () => {
+    const { low, high } = allowedRange(0.91, 0, { kind: 'abs', value: 0.005, direction: 'no-drop' }, 2);
+    expect(0.905 - 0.91).toBeLessThan(-0.005); // the rounding the slack exists for
+    expect(withinRange(0.905, 0.91, low, high)).toBe(true);
+    expect(withinRange(0.90499, 0.91, low, high)).toBe(false);
+    expect(withinRange(NaN, 0.91, low, high)).toBe(false);
+    expect(withinRange(Infinity, 0.91, -Infinity, Infinity)).toBe(false);
+  });
+});
+
+function record(runId: string, name: string, status: string, accuracy?: number): SummaryRecord {
+  return { runId, name, status, metrics: accuracy === undefined ? {} : { final_test_accuracy: accuracy } };
+}
+const side = (rows: SummaryRecord[]): CompareSide => ({ source: 'x', rows, gradients: null });
+const accuracyOnly = { final_test_accuracy: { kind: 'abs', value: 0.005, direction: 'no-drop' } } as const;
+
+describe('compareResults', () => {
+  test('runs complete on one side only leave the means; an empty current cell fails', () => {
+    const result = compareResults(
+      side([record('a1', 'a', 'complete', 0.8), record('a2', 'a', 'failed', 0.1), record('b1', 'b', 'complete')]),
+      side([record('a1', 'a', 'complete', 0.8), record('a2', 'a', 'complete', 0.9), record('b1', 'b', 'complete', 0.7)]),
+      accuracyOnly,
+      2,
+    );
+    expect(result.checks.map((c) => [c.metric, c.run, c.baseline, c.current, c.verdict])).toEqual([
+      ['status', 'a2', 'complete', 'failed', 'FAIL'],
+      ['final_test_accuracy', 'a', 0.8, 0.8, 'PASS'],
+      ['final_test_accuracy', 'b', 0.7, NaN, 'FAIL'],
+    ]);
+    expect(result.failures).toBe(2);
+  });
+
+  test('a baseline run that is not complete is named and left out', () => {
+    const result = compareResults(
+      side([record('a1', 'a', 'complete', 0.8), record('a2', 'a', 'complete', 0.8)]),
+      side([record('a1', 'a', 'complete', 0.8), record('a2', 'a', 'diverged', 0.1)]),
+      accuracyOnly,
+      2,
+    );
+    expect(result.baselineIncomplete).toEqual(['a2']);
+    expect(result.checks).toHaveLength(1);
+    expect(result.pass).toBe(true);
+  });
+});
+
+describe('JUnit XML escaping', () => {
+  test('escapes markup and drops control characters', () => {
+    expect(escapeXml(`a<b & "c" 'd'>\u0001`)).toBe('a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;');
+  });
+
+  test('run names with markup stay inside their attributes', () => {
+    const name = 'x"><injected/>&';
+    const result = compareResults(side([record('r1', name, 'complete', 0.5)]), side([record('r1', name, 'complete', 0.9)]), accuracyOnly, 2);
+    const xml = formatJunitXml(result);
+    expect(xml).not.toContain('<injected/>');
+    expect(xml).toContain('<testcase classname="losslab.compare.x&quot;&gt;&lt;injected/&gt;&amp;" name="final_test_accuracy">');
+  });
+});
