@@ -1,0 +1,56 @@
+// writeReport: turns a results folder into report.md, report.html, tables/*.csv|tex and plots/*.svg.
+import * as fs from 'fs';
+import * as path from 'path';
+import { OutputError } from '../errors';
+import { writeFileAtomic } from '../results/atomic';
+import { DEFAULT_FORMATS, parseFormats } from './formats';
+import { reportToHtml } from './html';
+import { loadResults } from './load';
+import { reportToMarkdown } from './markdown';
+import { buildReport } from './model';
+import { tableToCsv, tableToLatex } from './render-table';
+import { renderSvgs } from './svg';
+
+export { REPORT_FORMATS, DEFAULT_FORMATS, parseFormats, type ReportFormat } from './formats';
+
+/** Options of writeReport. */
+export interface ReportOptions {
+  /** Output folder; default `<resultsDir>/report`. */
+  out?: string;
+  /** Formats (each may be comma-separated): md, html, csv, latex; default md, html, csv. */
+  formats?: string[];
+}
+
+/**
+ * Writes the report of the results folder `resultsDir`, reading only its contract files. Resolves to the paths
+ * written, in writing order. Throws ConfigError/OutputError (exit code 2) for bad input.
+ */
+export async function writeReport(resultsDir: string, options: ReportOptions = {}): Promise<{ files: string[] }> {
+  const formats = parseFormats(options.formats ?? [...DEFAULT_FORMATS]);
+  const data = loadResults(resultsDir);
+  const out = options.out ?? path.join(resultsDir, 'report');
+  if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
+    throw new OutputError(`--out ${out}: is a file; expected a folder for report.md, report.html, tables/ and plots/`);
+  }
+  const model = buildReport(data);
+  const files: string[] = [];
+  const write = (relative: string, text: string) => {
+    const file = path.join(out, relative);
+    writeFileAtomic(file, text);
+    files.push(file);
+  };
+  for (const table of model.tables) {
+    if (formats.includes('csv')) write(path.join('tables', `${table.name}.csv`), tableToCsv(table));
+    if (formats.includes('latex')) write(path.join('tables', `${table.name}.tex`), tableToLatex(table));
+  }
+  if (formats.includes('md') || formats.includes('html')) {
+    const rendered = await renderSvgs(model.charts.map((c) => c.spec));
+    const svgs = new Map(model.charts.map((c, i) => [c.name, rendered[i]]));
+    if (formats.includes('md')) {
+      for (const chart of model.charts) write(path.join('plots', `${chart.name}.svg`), svgs.get(chart.name)!);
+      write('report.md', reportToMarkdown(model, { linkCsv: formats.includes('csv') }));
+    }
+    if (formats.includes('html')) write('report.html', reportToHtml(model, svgs));
+  }
+  return { files };
+}

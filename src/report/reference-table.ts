@@ -1,0 +1,128 @@
+// The reference table: published numbers from experiment.json's `reference` block against the measured ones.
+import * as path from 'path';
+import { OutputError } from '../errors';
+import { Files } from '../results/contract';
+import { didYouMean } from '../util/did-you-mean';
+import { formatAggregate, formatNumber, type NumberKind } from './format';
+import type { RunGroup } from './groups';
+import { num, type ResultsData } from './load';
+import { aggregate } from './stats';
+import { csvNumber, type ReportTable } from './table';
+
+/** experiment.json `reference`, as defined by the config schema. */
+export interface Reference {
+  source: string;
+  url?: string;
+  notes?: string;
+  values: ReferenceValue[];
+}
+export interface ReferenceValue {
+  /** Run name (group). */
+  run: string;
+  /** A summary.csv column, e.g. best_test_accuracy. */
+  metric: string;
+  /** The published number, in the column's units (accuracy as a fraction). */
+  value: number;
+  /** How the measured seeds are combined: the best seed, or the mean. */
+  aggregate: 'best' | 'mean';
+}
+
+/** Accuracy columns are better higher; every other metric (losses, times, steps) is better lower. */
+export function higherIsBetter(metric: string): boolean {
+  return metric.includes('accuracy');
+}
+
+function kindOf(metric: string): NumberKind {
+  if (metric.includes('accuracy')) return 'percent';
+  if (metric.endsWith('_s')) return 'seconds';
+  return 'general';
+}
+
+/** Validates experiment.json's `reference` (undefined when absent) against the runs and summary.csv columns. */
+export function readReference(data: ResultsData): Reference | undefined {
+  const raw = data.experiment.reference as Record<string, unknown> | undefined | null;
+  if (raw === undefined || raw === null) return undefined;
+  const file = path.join(data.dir, Files.experiment);
+  const fail = (key: string, rule: string, received: unknown, hint = '') =>
+    new OutputError(`${file}: reference${key}: ${rule}; received ${JSON.stringify(received) ?? 'nothing'}${hint}`);
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw fail('', 'must be an object with "source" and "values"', raw);
+  if (typeof raw.source !== 'string') throw fail('.source', 'must be a string naming the publication', raw.source);
+  if (!Array.isArray(raw.values)) throw fail('.values', 'must be an array of {run, metric, value, aggregate}', raw.values);
+  const runNames = [...new Set(data.experiment.runs.map((r) => r.name))];
+  const values = raw.values.map((entry: Record<string, unknown>, i: number): ReferenceValue => {
+    const at = `.values[${i}]`;
+    if (typeof entry !== 'object' || entry === null) throw fail(at, 'must be an object {run, metric, value, aggregate}', entry);
+    if (typeof entry.run !== 'string' || !runNames.includes(entry.run)) {
+      throw fail(`${at}.run`, `must name a run of the experiment (${runNames.join(', ')})`, entry.run, didYouMean(String(entry.run), runNames));
+    }
+    if (typeof entry.metric !== 'string' || !data.summaryColumns.includes(entry.metric)) {
+      throw fail(`${at}.metric`, 'must be a summary.csv column', entry.metric, didYouMean(String(entry.metric), data.summaryColumns));
+    }
+    if (typeof entry.value !== 'number' || !Number.isFinite(entry.value)) throw fail(`${at}.value`, 'must be a finite number', entry.value);
+    if (entry.aggregate !== 'best' && entry.aggregate !== 'mean') {
+      throw fail(`${at}.aggregate`, 'must be "best" or "mean"', entry.aggregate);
+    }
+    return { run: entry.run, metric: entry.metric, value: entry.value, aggregate: entry.aggregate };
+  });
+  return {
+    source: raw.source,
+    url: typeof raw.url === 'string' ? raw.url : undefined,
+    notes: typeof raw.notes === 'string' ? raw.notes : undefined,
+    values,
+  };
+}
+
+/** Builds the published-against-measured table (difference = measured − published). */
+export function referenceTable(reference: Reference, groups: readonly RunGroup[]): ReportTable {
+  const headers = ['run', 'metric', 'aggregate', 'n', 'published', 'measured', 'difference'];
+  const csvColumns = ['run', 'metric', 'aggregate', 'n', 'published', 'measured', 'measured_std', 'difference'];
+  const rows: string[][] = [];
+  const csvRows: Record<string, unknown>[] = [];
+  for (const entry of reference.values) {
+    const runs = groups.find((g) => g.name === entry.run)?.runs ?? [];
+    const values = runs.map((run) => num(run.summary[entry.metric]));
+    const agg = aggregate(values);
+    const kind = kindOf(entry.metric);
+    const unit = kind === 'percent' ? '%' : '';
+    let measured: number | undefined;
+    let measuredText = '—';
+    let measuredStd: number | undefined;
+    if (agg !== undefined && entry.aggregate === 'mean') {
+      measured = agg.mean;
+      measuredStd = agg.std;
+      measuredText = formatAggregate(agg, kind) + unit;
+    } else if (agg !== undefined) {
+      measured = higherIsBetter(entry.metric) ? agg.max : agg.min;
+      measuredText = formatNumber(measured, kind) + unit;
+    }
+    const difference = measured === undefined ? undefined : measured - entry.value;
+    const differenceText =
+      difference === undefined ? '—' : `${difference >= 0 ? '+' : '−'}${formatNumber(Math.abs(difference), kind)}${kind === 'percent' ? ' pp' : ''}`;
+    rows.push([entry.run, entry.metric, entry.aggregate, String(values.length), formatNumber(entry.value, kind) + unit, measuredText, differenceText]);
+    csvRows.push({
+      run: entry.run,
+      metric: entry.metric,
+      aggregate: entry.aggregate,
+      n: values.length,
+      published: entry.value,
+      measured: csvNumber(measured),
+      measured_std: csvNumber(measuredStd),
+      difference: csvNumber(difference),
+    });
+  }
+  const notes = reference.notes ? ` ${reference.notes}` : '';
+  return {
+    name: 'reference',
+    title: 'Against the published results',
+    description:
+      `Published: ${reference.source}${reference.url ? ` (${reference.url})` : ''}.${notes} ` +
+      'Measured is the best seed or the mean ± std over seeds, as the reference asks; difference is measured − published ' +
+      '(pp: percentage points).',
+    headers,
+    align: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
+    rows,
+    groupColumns: 1,
+    csvColumns,
+    csvRows,
+  };
+}
