@@ -3,7 +3,6 @@ import type { CommandModule } from 'yargs';
 import type { Io } from '../main';
 import { compareCommand } from './compare';
 import { reportCommand } from './report';
-import { reportCommand } from './report';
 
 export type CommandFactory = (io: Io, setExit: (code: number) => void) => CommandModule<object, any>;
 
