@@ -2,8 +2,9 @@
 import type { CommandModule } from 'yargs';
 import type { Io } from '../main';
 import { compareCommand } from './compare';
+import { mergeCommand } from './merge';
 import { reportCommand } from './report';
 
 export type CommandFactory = (io: Io, setExit: (code: number) => void) => CommandModule<object, any>;
 
-export const commands: CommandFactory[] = [compareCommand, reportCommand];
+export const commands: CommandFactory[] = [compareCommand, mergeCommand, reportCommand];
