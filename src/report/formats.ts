@@ -22,7 +22,7 @@ export function parseFormats(values: readonly string[]): ReportFormat[] {
   for (const name of names) {
     if (!known.includes(name)) {
       throw new ConfigError(
-        `--format: unknown format "${name}"${didYouMean(name, REPORT_FORMATS)} Known formats: ${REPORT_FORMATS.join(', ')}.`,
+        `--format: unknown format "${name}"${didYouMean(name, REPORT_FORMATS) || '.'} Known formats: ${REPORT_FORMATS.join(', ')}.`,
       );
     }
   }
