@@ -45,7 +45,7 @@ const IDX_BASE_NAMES: Record<DatasetFileRole, string> = {
   testLabels: 't10k-labels-idx1-ubyte',
 };
 const IDX_FOLDER_LAYOUT =
-  'the folder must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each optionally gzip-compressed with a .gz suffix';
+  'train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each optionally gzip-compressed with a .gz suffix';
 
 interface LocatedFiles {
   files: DatasetFiles;
@@ -96,7 +96,7 @@ const DATASETS: Readonly<Record<DatasetName, DatasetSource>> = {
         'Fashion-MNIST',
         folder === undefined
           ? 'install it with `apt-get install -y dataset-fashion-mnist`, or set dataset.path to a folder holding the Fashion-MNIST IDX files'
-          : IDX_FOLDER_LAYOUT,
+          : `dataset.path must be a folder holding ${IDX_FOLDER_LAYOUT}`,
       ),
   },
   idx: {
@@ -104,10 +104,10 @@ const DATASETS: Readonly<Record<DatasetName, DatasetSource>> = {
     locate: (folder) => {
       if (folder === undefined) {
         throw new ConfigError(
-          `dataset.path: the idx dataset needs a folder — set dataset.path to a folder of IDX files (${IDX_FOLDER_LAYOUT})`,
+          `dataset.path: the idx dataset needs a folder — set dataset.path to a folder holding ${IDX_FOLDER_LAYOUT}`,
         );
       }
-      return findIdxFiles(folder, 'idx dataset', `set dataset.path to a folder where ${IDX_FOLDER_LAYOUT}`);
+      return findIdxFiles(folder, 'idx dataset', `set dataset.path to a folder holding ${IDX_FOLDER_LAYOUT}`);
     },
   },
 };

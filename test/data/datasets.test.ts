@@ -122,7 +122,7 @@ test.each([
   [{ test: 2.5 }, 'dataset.test: expected a whole number >= 0, received 2.5'],
   [
     { name: 'idx' },
-    'dataset.path: the idx dataset needs a folder — set dataset.path to a folder of IDX files (the folder must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each optionally gzip-compressed with a .gz suffix)',
+    'dataset.path: the idx dataset needs a folder — set dataset.path to a folder holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each optionally gzip-compressed with a .gz suffix',
   ],
 ])('spec %j -> ConfigError', (overrides, message) => {
   expect(() => loadDataset(spec(overrides))).toThrow(new ConfigError(message));
@@ -136,7 +136,7 @@ describe('idx folders', () => {
   });
   afterEach(() => removeFolder(folder));
   const layout =
-    'the folder must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each optionally gzip-compressed with a .gz suffix';
+    'train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each optionally gzip-compressed with a .gz suffix';
 
   test('raw and .gz files mixed: splits hold the right rows, scaled to [0, 1]', () => {
     writeSyntheticIdxFolder(folder, { trainCount: 12, testCount: 5, gzip: ['train-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] });
@@ -189,7 +189,7 @@ describe('idx folders', () => {
     fs.unlinkSync(path.join(folder, 't10k-images-idx3-ubyte'));
     expect(() => loadDataset({ name: 'idx', path: folder, train: 1, validation: 0, test: 1 })).toThrow(
       new DataError(
-        `${folder}: idx dataset folder has no train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz) — set dataset.path to a folder where ${layout}`,
+        `${folder}: idx dataset folder has no train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz) — set dataset.path to a folder holding ${layout}`,
       ),
     );
   });
@@ -197,7 +197,7 @@ describe('idx folders', () => {
   test('a folder that does not exist -> DataError', () => {
     const missing = path.join(folder, 'nowhere');
     expect(() => loadDataset({ name: 'idx', path: missing, train: 1, validation: 0, test: 1 })).toThrow(
-      new DataError(`${missing}: idx dataset folder does not exist — set dataset.path to a folder where ${layout}`),
+      new DataError(`${missing}: idx dataset folder does not exist — set dataset.path to a folder holding ${layout}`),
     );
   });
 
@@ -256,7 +256,7 @@ test('fashion-mnist in a folder without its files -> DataError with the fix', ()
   try {
     expect(() => loadDataset({ name: 'fashion-mnist', path: folder, train: 1, validation: 0, test: 1 })).toThrow(
       new DataError(
-        `${folder}: Fashion-MNIST folder has no train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz), t10k-labels-idx1-ubyte(.gz) — the folder must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each optionally gzip-compressed with a .gz suffix`,
+        `${folder}: Fashion-MNIST folder has no train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz), t10k-labels-idx1-ubyte(.gz) — dataset.path must be a folder holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each optionally gzip-compressed with a .gz suffix`,
       ),
     );
   } finally {
