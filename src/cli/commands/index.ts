@@ -4,7 +4,10 @@ import type { Io } from '../main';
 import { compareCommand } from './compare';
 import { mergeCommand } from './merge';
 import { reportCommand } from './report';
+import { runCommand } from './run';
+import { schemaCommand } from './schema';
+import { validateCommand } from './validate';
 
 export type CommandFactory = (io: Io, setExit: (code: number) => void) => CommandModule<object, any>;
 
-export const commands: CommandFactory[] = [compareCommand, mergeCommand, reportCommand];
+export const commands: CommandFactory[] = [runCommand, validateCommand, schemaCommand, compareCommand, mergeCommand, reportCommand];

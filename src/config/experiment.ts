@@ -1,0 +1,325 @@
+// Loads an experiment file into resolved runs: validation, defaults, grid expansion, seeds, run ids and hashes.
+import { createHash } from 'crypto';
+import type { z } from 'zod';
+import { ConfigError } from '../errors';
+import { LOSSES, type LossDefinition } from '../losses/registry';
+import { INITIALIZERS, type InitializerDefinition } from '../models/initializers';
+import { OPTIMIZERS, type OptimizerDefinition } from '../optimizers/registry';
+import { didYouMean } from '../util/did-you-mean';
+import { formatPath, problemsFromIssues, describeValue, type Problem } from './issues';
+import { parseExperimentSource, type SourceDocument } from './parse-file';
+import {
+  ExperimentFileSchema,
+  RunSchema,
+  type DatasetConfig,
+  type ExperimentFile,
+  type InitializerSpec,
+  type Reference,
+  type RunConfig,
+} from './schema';
+import { keysAt, leafKeys } from './schema-walk';
+
+/** One run to train: a run of the file at one grid point and one seed. */
+export interface ResolvedRun {
+  /** Unique, filesystem-safe, stable: `<name>-s<seed>`, with a short hash where a grid needs it. */
+  id: string;
+  name: string;
+  seed: number;
+  gridValues: Record<string, unknown>;
+  config: RunConfig;
+  /** sha256 (first 16 hex digits) of the dataset, run config and seed: what `--resume` matches on. */
+  configHash: string;
+}
+
+export interface Experiment {
+  source: string;
+  name: string;
+  description: string;
+  dataset: DatasetConfig;
+  gridKeys: string[];
+  reference?: Reference;
+  runs: ResolvedRun[];
+  /** sha256 (first 16 hex digits) of the dataset and every resolved run. */
+  hash: string;
+}
+
+/** Command-line overrides applied after the file is resolved (`--epochs`, `--seeds`, `--only`). */
+export interface ExperimentOverrides {
+  epochs?: number;
+  seeds?: number[];
+  /** Glob over run names: `*` any text, `?` one character; comma-separated alternatives. */
+  only?: string;
+}
+
+const TOP_LEVEL_KEYS = Object.keys(ExperimentFileSchema.shape);
+const RUN_LEAF_KEYS = leafKeys(RunSchema).filter((k) => k !== 'name' && k !== 'seeds');
+
+/** Reads, validates and expands `file`. Every problem is reported at once in one ConfigError. */
+export function loadExperiment(file: string, overrides: ExperimentOverrides = {}, text?: string): Experiment {
+  const source = parseExperimentSource(file, text);
+  const raw = source.data;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(
+      `${file}: not an experiment file: expected a mapping with keys name, dataset, defaults and runs or grid, received ${describeValue(raw)}.`,
+    );
+  }
+  const rawKeys = Object.keys(raw);
+  if (!rawKeys.some((k) => TOP_LEVEL_KEYS.includes(k))) {
+    throw new ConfigError(
+      `${file}: not an experiment file: none of the keys ${TOP_LEVEL_KEYS.filter((k) => k !== '$schema').join(', ')} is present (received keys: ${rawKeys.join(', ') || 'none'}).`,
+    );
+  }
+  const parsed = ExperimentFileSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw problemsError(source, problemsFromIssues(parsed.error.issues, knownKeys));
+  return expand(source, raw as Record<string, unknown>, parsed.data, overrides);
+}
+
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  return keysAt(ExperimentFileSchema, path).filter((k) => k !== '$schema');
+}
+
+function problemsError(source: SourceDocument, problems: Problem[]): ConfigError {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const problem of problems) {
+    const line = `${source.locate(problem.path, isUnknownKey(problem))}: ${formatPath(problem.path)}: ${problem.message}`;
+    if (!seen.has(line)) lines.push(line);
+    seen.add(line);
+  }
+  return new ConfigError(lines.join('\n'));
+}
+
+const isUnknownKey = (problem: Problem) => problem.message.startsWith('unknown key');
+
+type RawRun = Record<string, unknown>;
+
+function expand(source: SourceDocument, raw: Record<string, unknown>, file: ExperimentFile, overrides: ExperimentOverrides): Experiment {
+  const problems: Problem[] = [];
+  const rawDefaults = (raw.defaults ?? {}) as RawRun;
+  const rawRuns = (raw.runs as RawRun[] | undefined) ?? [{ name: file.name }];
+  const runsPath = raw.runs ? 'runs' : 'defaults';
+  const grid = file.grid ?? {};
+  const gridKeys = Object.keys(grid);
+
+  for (const key of gridKeys) {
+    if (!RUN_LEAF_KEYS.includes(key)) {
+      problems.push({ path: ['grid', key], message: `unknown key "${key}"${didYouMean(key, RUN_LEAF_KEYS)} A grid varies run keys such as optimizer.learningRate, loss.name or model.hidden.` });
+    }
+  }
+  if (problems.length > 0) throw problemsError(source, problems);
+
+  const points = cartesian(gridKeys.map((key) => grid[key].map((value, index) => ({ key, value, index }))));
+  const runs: ResolvedRun[] = [];
+  const names = new Map<string, number>();
+  rawRuns.forEach((rawRun, runIndex) => {
+    const baseName = (rawRun.name as string | undefined) ?? (raw.runs ? `run${runIndex + 1}` : file.name);
+    if (names.has(baseName)) {
+      problems.push({ path: [runsPath, runIndex, 'name'], message: `duplicate run name "${baseName}" (also runs[${names.get(baseName)}]); names must be unique.` });
+    }
+    names.set(baseName, runIndex);
+    const { name: _name, seeds: runSeeds, ...settings } = rawRun;
+    for (const point of points) {
+      const merged = deepMerge(deepMerge({}, rawDefaults), settings);
+      for (const { key, value } of point) setDotted(merged, key, value);
+      const origin = (path: readonly PropertyKey[]) => originOf(path, rawRun, point, raw.runs ? runIndex : undefined, rawDefaults);
+      const parsedRun = RunSchema.safeParse(merged, { reportInput: true });
+      if (!parsedRun.success) {
+        for (const p of problemsFromIssues(parsedRun.error.issues, (path) => keysAt(RunSchema, path))) {
+          problems.push({ path: origin(p.path), message: p.message });
+        }
+        continue;
+      }
+      const config = resolveRun(parsedRun.data, merged, origin, problems);
+      if (overrides.epochs !== undefined) config.epochs = overrides.epochs;
+      if (config.batchSize > file.dataset.train) {
+        problems.push({ path: origin(['batchSize']), message: `expected at most dataset.train (${file.dataset.train}), received ${config.batchSize}.` });
+      }
+      const gridValues = Object.fromEntries(point.map(({ key, value }) => [key, value]));
+      const name = point.length === 0 ? baseName : `${baseName}[${point.map(({ key, value }) => `${shortKey(key)}=${compact(value)}`).join(',')}]`;
+      const seeds = overrides.seeds ?? (runSeeds as number[] | undefined) ?? file.seeds;
+      for (const seed of seeds) {
+        runs.push({ id: '', name, seed, gridValues, config, configHash: hashOf({ dataset: file.dataset, config, seed }) });
+      }
+    }
+  });
+  if (problems.length > 0) throw problemsError(source, problems);
+
+  assignIds(runs, gridKeys.length > 0);
+  const selected = overrides.only ? runs.filter((run) => matchesGlob(run.name, overrides.only!)) : runs;
+  if (selected.length === 0) {
+    const known = [...new Set(runs.map((r) => r.name))];
+    throw new ConfigError(`--only: no run name matches "${overrides.only}"${didYouMean(overrides.only!, known)} Run names: ${known.join(', ')}.`);
+  }
+  return {
+    source: source.file,
+    name: file.name,
+    description: file.description,
+    dataset: file.dataset,
+    gridKeys,
+    reference: file.reference,
+    runs: selected,
+    hash: hashOf({ dataset: file.dataset, runs: selected.map((r) => ({ id: r.id, seed: r.seed, config: r.config })) }),
+  };
+}
+
+/** Fills what the schema leaves open (loss.outputs, initializer blocks) and checks rules across keys. */
+function resolveRun(
+  run: z.output<typeof RunSchema>,
+  merged: RawRun,
+  origin: (path: readonly PropertyKey[]) => PropertyKey[],
+  problems: Problem[],
+): RunConfig {
+  const loss: LossDefinition = LOSSES[run.loss.name];
+  const output = run.model.outputActivation;
+  if (!loss.outputs.includes(output)) {
+    problems.push({
+      path: origin(['loss', 'name']),
+      message: `loss "${run.loss.name}" does not fit outputActivation "${output}": ${loss.instead}.`,
+    });
+  }
+  if (run.loss.gradient === 'skip-activation-derivative' && !loss.separableFromActivation) {
+    problems.push({
+      path: origin(['loss', 'gradient']),
+      message: `skip-activation-derivative needs a loss of the outputs o (mse, mae, hinge, squared-hinge); "${run.loss.name}" is computed from the logits, where ∂L/∂z is already ${run.loss.name === 'cross-entropy' ? 'softmax(z) − t' : 'σ(z) − t'}.`,
+    });
+  }
+  if (run.loss.labelSmoothing > 0 && run.loss.name !== 'cross-entropy') {
+    problems.push({ path: origin(['loss', 'labelSmoothing']), message: `labelSmoothing applies to cross-entropy only, received it with "${run.loss.name}".` });
+  }
+  const optimizer: OptimizerDefinition = OPTIMIZERS[run.optimizer.name];
+  const rawOptimizer = (merged.optimizer ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(rawOptimizer)) {
+    if (key !== 'name' && !(optimizer.uses as readonly string[]).includes(key)) {
+      const users = Object.entries(OPTIMIZERS as Record<string, OptimizerDefinition>).filter(([, d]) => (d.uses as readonly string[]).includes(key)).map(([n]) => n);
+      problems.push({ path: origin(['optimizer', key]), message: `optimizer "${run.optimizer.name}" does not use ${key}${users.length ? ` (${users.join(', ')} do${users.length === 1 ? 'es' : ''})` : ''}.` });
+    }
+  }
+  const usedOptimizerKeys = ['name', ...optimizer.uses] as string[];
+  return {
+    ...run,
+    optimizer: Object.fromEntries(Object.entries(run.optimizer).filter(([key]) => usedOptimizerKeys.includes(key))),
+    model: {
+      ...run.model,
+      kernelInitializer: resolveInitializer(run.model.kernelInitializer, origin(['model', 'kernelInitializer']), problems),
+      biasInitializer: resolveInitializer(run.model.biasInitializer, origin(['model', 'biasInitializer']), problems),
+    },
+    loss: { ...run.loss, outputs: run.loss.outputs ?? loss.defaultOutputs },
+  } as RunConfig;
+}
+
+function resolveInitializer(spec: InitializerSpec, path: PropertyKey[], problems: Problem[]): RunConfig['model']['kernelInitializer'] {
+  const block = typeof spec === 'string' ? { name: spec } : spec;
+  const definition: InitializerDefinition = INITIALIZERS[block.name];
+  const accepted = Object.keys(definition.params);
+  const resolved: Record<string, number | string> = { name: block.name, ...definition.params };
+  for (const [key, value] of Object.entries(block)) {
+    if (key === 'name' || value === undefined) continue;
+    if (!accepted.includes(key)) {
+      problems.push({ path: [...path, key], message: `initializer "${block.name}" takes ${accepted.length ? `only ${accepted.join(', ')}` : 'no parameters'}, received ${key}.` });
+    }
+    resolved[key] = value as number;
+  }
+  return resolved as RunConfig['model']['kernelInitializer'];
+}
+
+/** Where a run key got its value: the run itself, else the grid, else defaults. */
+function originOf(
+  path: readonly PropertyKey[],
+  rawRun: RawRun,
+  point: GridPoint,
+  runIndex: number | undefined,
+  rawDefaults: RawRun,
+): PropertyKey[] {
+  const dotted = path.filter((k) => typeof k === 'string').join('.');
+  const fromGrid = point.find(({ key }) => dotted === key || dotted.startsWith(`${key}.`));
+  if (runIndex !== undefined && hasPath(rawRun, path)) return ['runs', runIndex, ...path];
+  if (fromGrid) return ['grid', fromGrid.key, fromGrid.index, ...path.slice(fromGrid.key.split('.').length)];
+  if (hasPath(rawDefaults, path)) return ['defaults', ...path];
+  return runIndex !== undefined ? ['runs', runIndex, ...path] : ['defaults', ...path];
+}
+
+function hasPath(object: unknown, path: readonly PropertyKey[]): boolean {
+  let current = object;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object' || !(String(key) in (current as object))) return false;
+    current = (current as Record<string, unknown>)[String(key)];
+  }
+  return true;
+}
+
+type GridPoint = { key: string; value: unknown; index: number }[];
+
+function cartesian<T>(lists: T[][]): T[][] {
+  return lists.reduce<T[][]>((acc, list) => acc.flatMap((prefix) => list.map((item) => [...prefix, item])), [[]]);
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Merges `patch` into `target` recursively: mappings merge, lists and scalars replace. Returns target. */
+export function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(patch)) {
+    target[key] = isPlainObject(value) && isPlainObject(target[key]) ? deepMerge({ ...(target[key] as object) } as Record<string, unknown>, value) : isPlainObject(value) ? deepMerge({}, value) : value;
+  }
+  return target;
+}
+
+function setDotted(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let current = target;
+  for (const key of keys.slice(0, -1)) {
+    if (!isPlainObject(current[key])) current[key] = typeof current[key] === 'string' ? { name: current[key] } : {};
+    current = current[key] as Record<string, unknown>;
+  }
+  current[keys[keys.length - 1]] = value;
+}
+
+const shortKey = (dotted: string) => dotted.split('.').filter((k) => k !== 'name').pop() ?? dotted;
+const compact = (value: unknown) => (typeof value === 'object' ? JSON.stringify(value).replace(/"/g, '') : String(value));
+
+/** Filesystem-safe slug: letters, digits, ".", "_", "-"; no leading dot, no "..", never empty. */
+export function slug(text: string): string {
+  const cleaned = text
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[.-]+|[.-]+$/g, '');
+  return cleaned === '' ? 'run' : cleaned;
+}
+
+function assignIds(runs: ResolvedRun[], hasGrid: boolean): void {
+  const baseOf = (run: ResolvedRun) => {
+    const full = slug(run.name);
+    return hasGrid && full.length > 48 ? `${slug(run.name.split('[')[0]).slice(0, 40)}-${hashOf(run.gridValues).slice(0, 6)}` : full.slice(0, 64);
+  };
+  const counts = new Map<string, Set<string>>();
+  for (const run of runs) {
+    const base = baseOf(run);
+    counts.set(base, (counts.get(base) ?? new Set()).add(run.name));
+  }
+  for (const run of runs) {
+    const base = baseOf(run);
+    const clash = (counts.get(base)?.size ?? 0) > 1;
+    run.id = `${clash ? `${base}-${hashOf(run.name).slice(0, 6)}` : base}-s${run.seed}`;
+  }
+}
+
+/** Matches `name` against a glob with `*` and `?`, comma-separated alternatives. */
+export function matchesGlob(name: string, glob: string): boolean {
+  return glob.split(',').some((pattern) => {
+    const regex = pattern.trim().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    return new RegExp(`^${regex}$`).test(name);
+  });
+}
+
+/** Stable hash of a JSON value: keys sorted, so key order in the file does not matter. */
+export function hashOf(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,131 @@
+// Turns schema issues into messages that name the key path, what was expected, what was received and the fix.
+import type { z } from 'zod';
+import { didYouMean } from '../util/did-you-mean';
+
+type Path = readonly PropertyKey[];
+
+/** `runs[2].loss.name` from ['runs', 2, 'loss', 'name']. Keys that are not identifiers are quoted: grid["a.b"]. */
+export function formatPath(path: Path): string {
+  let text = '';
+  for (const key of path) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(String(key))) text += text === '' ? String(key) : `.${String(key)}`;
+    else text += `[${JSON.stringify(String(key))}]`;
+  }
+  return text;
+}
+
+/** A short description of a received value: `"abc" (a string)`, `-1`, `a list`, `nothing`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  return `a mapping with keys ${Object.keys(value as object).join(', ') || '(none)'}`;
+}
+
+/** What kind of thing a key names, for "unknown loss" rather than "unknown value". */
+function nounFor(path: Path): string {
+  const last = String(path[path.length - 1] ?? '');
+  const parent = String(path[path.length - 2] ?? '');
+  if (last === 'name') {
+    const nouns: Record<string, string> = {
+      loss: 'loss',
+      optimizer: 'optimizer',
+      dataset: 'dataset',
+      kernelInitializer: 'initializer',
+      biasInitializer: 'initializer',
+    };
+    if (nouns[parent]) return nouns[parent];
+  }
+  if (last === 'kernelInitializer' || last === 'biasInitializer') return 'initializer';
+  if (last === 'hiddenActivation') return 'hidden activation';
+  if (last === 'outputActivation') return 'output activation';
+  if (last === 'gradient') return 'gradient mode';
+  return 'value';
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  int: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+};
+
+/** One located problem: where (key path), and the message without the path. */
+export interface Problem {
+  path: PropertyKey[];
+  message: string;
+}
+
+/** Flattens zod issues into problems with readable messages. `knownKeys(path)` lists the keys valid at a path. */
+export function problemsFromIssues(
+  issues: readonly z.core.$ZodIssue[],
+  knownKeys: (path: Path) => string[],
+  prefix: PropertyKey[] = [],
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    const input = (issue as { input?: unknown }).input;
+    switch (issue.code) {
+      case 'unrecognized_keys': {
+        const known = knownKeys(path);
+        for (const key of issue.keys) {
+          problems.push({
+            path: [...path, key],
+            message: `unknown key "${key}"${didYouMean(key, known)} Known keys here: ${known.join(', ')}.`,
+          });
+        }
+        break;
+      }
+      case 'invalid_value': {
+        const values = issue.values.map(String);
+        const noun = nounFor(path);
+        problems.push({
+          path,
+          message:
+            typeof input === 'string'
+              ? `unknown ${noun} "${input}"${didYouMean(input, values)} Known: ${values.join(', ')}.`
+              : `expected one of ${values.join(', ')}, received ${describeValue(input)}.`,
+        });
+        break;
+      }
+      case 'invalid_union': {
+        // The initializer union: a bare name or a block. Report the branch that matches the received shape.
+        const branch = typeof input === 'string' || input === undefined ? 0 : 1;
+        const chosen = issue.errors[Math.min(branch, issue.errors.length - 1)] ?? [];
+        if (typeof input !== 'string' && (input === null || typeof input !== 'object')) {
+          problems.push({ path, message: `expected a name or a mapping with a name, received ${describeValue(input)}.` });
+        } else {
+          problems.push(...problemsFromIssues(chosen, knownKeys, path));
+        }
+        break;
+      }
+      case 'invalid_type': {
+        const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+        problems.push({ path, message: `expected ${expected}, received ${describeValue(input)}.` });
+        break;
+      }
+      case 'too_small':
+      case 'too_big': {
+        const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+        const relation =
+          issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : issue.inclusive ? 'at most' : 'less than';
+        const what = issue.origin === 'array' ? `a list of ${relation} ${String(bound)} item(s)` : `a value ${relation} ${String(bound)}`;
+        problems.push({ path, message: `expected ${what}, received ${describeValue(input)}.` });
+        break;
+      }
+      case 'invalid_format':
+        problems.push({ path, message: `expected ${issue.message}, received ${describeValue(input)}.` });
+        break;
+      default:
+        problems.push({ path, message: `${issue.message}, received ${describeValue(input)}.` });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,143 @@
+// The experiment-file schema: the single source of truth for config types, defaults, validation and the JSON Schema.
+import { z } from 'zod';
+import { HIDDEN_ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES } from '../models/activations';
+import { INITIALIZER_NAMES } from '../models/initializers';
+import { GRADIENT_MODES, LOSS_NAMES } from '../losses/registry';
+import { OPTIMIZER_NAMES } from '../optimizers/registry';
+import { DATASET_NAMES } from '../data/datasets';
+
+/** An initialiser: a name, or a block with a name and parameters. */
+export const InitializerSchema = z.union([
+  z.enum(INITIALIZER_NAMES),
+  z.strictObject({
+    name: z.enum(INITIALIZER_NAMES),
+    mean: z.number().optional().describe('normal: the mean'),
+    stddev: z.number().positive().optional().describe('normal: the standard deviation'),
+    min: z.number().optional().describe('uniform: lower bound'),
+    max: z.number().optional().describe('uniform: upper bound'),
+    value: z.number().optional().describe('constant: the value'),
+  }),
+]);
+
+export const ModelSchema = z.strictObject({
+  hidden: z.array(z.int().min(1)).default([100]).describe('Hidden layer sizes, input side first; [] for none'),
+  hiddenActivation: z.enum(HIDDEN_ACTIVATION_NAMES).default('sigmoid'),
+  outputActivation: z.enum(OUTPUT_ACTIVATION_NAMES).default('softmax'),
+  kernelInitializer: InitializerSchema.default('glorot-uniform'),
+  biasInitializer: InitializerSchema.default('zeros'),
+});
+
+export const LossSchema = z.strictObject({
+  name: z.enum(LOSS_NAMES).default('cross-entropy'),
+  outputs: z
+    .enum(['mean', 'sum'])
+    .optional()
+    .describe('Reduction over the K outputs: mean (Keras; default for elementwise losses) or sum (textbook; default for cross-entropy)'),
+  scale: z.number().positive().default(1).describe('Constant factor; 0.5 with outputs: sum is the quadratic cost ½‖a−y‖²'),
+  gradient: z.enum(GRADIENT_MODES).default('autodiff').describe('How ∂L/∂z at the output is computed'),
+  labelSmoothing: z.number().min(0).lt(1).default(0).describe('cross-entropy only: ε in t′ = (1−ε)t + ε/K'),
+});
+
+export const OptimizerSchema = z.strictObject({
+  name: z.enum(OPTIMIZER_NAMES).default('sgd'),
+  learningRate: z.number().positive().default(0.1),
+  momentum: z.number().min(0).lt(1).default(0.9).describe('momentum only'),
+  nesterov: z.boolean().default(false).describe('momentum only'),
+  beta1: z.number().min(0).lt(1).default(0.9).describe('adam only'),
+  beta2: z.number().min(0).lt(1).default(0.999).describe('adam only'),
+  epsilon: z.number().positive().default(1e-7).describe('adam and rmsprop'),
+  rho: z.number().min(0).lt(1).default(0.9).describe('rmsprop only'),
+});
+
+export const HooksSchema = z.strictObject({
+  every: z.int().min(0).default(100).describe('Record gradient statistics at step 0 and every N steps; 0 turns hooks off'),
+});
+
+const Seeds = z.array(z.int().min(0)).min(1);
+
+/** One run: every key has a default, so `{}` is a valid run. */
+export const RunSchema = z.strictObject({
+  name: z.string().min(1).optional().describe('Run name; defaults to run<i>'),
+  seeds: Seeds.optional().describe("Replicates for this run; defaults to the file's seeds"),
+  model: ModelSchema.prefault({}),
+  loss: LossSchema.prefault({}),
+  optimizer: OptimizerSchema.prefault({}),
+  l2: z.number().min(0).default(0).describe("Nielsen's L2 regularisation λ: adds (λ/2n)·Σw² over kernels, n = training-set size"),
+  batchSize: z.int().min(1).default(32),
+  epochs: z.int().min(0).default(1),
+  hooks: HooksSchema.prefault({}),
+});
+
+/** Run settings shared by every run (same keys as a run, minus its name and seeds). */
+export const DefaultsSchema = RunSchema.omit({ name: true, seeds: true });
+
+export const DatasetSchema = z.strictObject({
+  name: z.enum(DATASET_NAMES as unknown as [string, ...string[]]).default('mnist'),
+  path: z.string().optional().describe('idx only: the folder holding the IDX files'),
+  train: z.int().min(1).default(60000).describe('The first N training images'),
+  validation: z.int().min(0).default(0).describe('The last M training images (disjoint from train)'),
+  test: z.int().min(1).default(10000).describe('The first N test images'),
+  shuffle: z.boolean().default(true).describe('Seeded Fisher–Yates shuffle of the training split each epoch'),
+});
+
+/** A published number an experiment should reproduce. */
+export const ReferenceValueSchema = z.strictObject({
+  run: z.string().describe('Run name (all seeds of it)'),
+  metric: z.string().describe('A summary.csv column, e.g. best_test_accuracy (fractions in [0,1])'),
+  value: z.number(),
+  aggregate: z.enum(['best', 'mean']).default('mean').describe('How the measured seeds are aggregated'),
+});
+export const ReferenceSchema = z.strictObject({
+  source: z.string(),
+  url: z.string().optional(),
+  notes: z.string().optional(),
+  values: z.array(ReferenceValueSchema).default([]),
+});
+
+export const ExperimentFileSchema = z.strictObject({
+  $schema: z.string().optional().describe('Path to losslab.schema.json, for editors'),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" and "-"'),
+  description: z.string().default(''),
+  dataset: DatasetSchema.prefault({}),
+  seeds: Seeds.default([1]),
+  defaults: DefaultsSchema.prefault({}),
+  runs: z.array(RunSchema).optional(),
+  grid: z
+    .record(z.string(), z.array(z.unknown()).min(1))
+    .optional()
+    .describe('Dotted run keys (e.g. optimizer.learningRate) to lists of values; runs × Cartesian product'),
+  reference: ReferenceSchema.optional(),
+});
+
+export type ExperimentFile = z.output<typeof ExperimentFileSchema>;
+export type RunInput = z.input<typeof RunSchema>;
+export type ParsedRun = z.output<typeof RunSchema>;
+export type DatasetConfig = z.output<typeof DatasetSchema>;
+export type Reference = z.output<typeof ReferenceSchema>;
+export type InitializerSpec = z.output<typeof InitializerSchema>;
+
+/** A run with every default filled in, as trained and as written to experiment.json. */
+export interface RunConfig {
+  model: {
+    hidden: number[];
+    hiddenActivation: z.output<typeof ModelSchema>['hiddenActivation'];
+    outputActivation: z.output<typeof ModelSchema>['outputActivation'];
+    kernelInitializer: { name: (typeof INITIALIZER_NAMES)[number]; [param: string]: number | string };
+    biasInitializer: { name: (typeof INITIALIZER_NAMES)[number]; [param: string]: number | string };
+  };
+  loss: Omit<z.output<typeof LossSchema>, 'outputs'> & { outputs: 'mean' | 'sum' };
+  /** The optimizer's name and only the options it uses (see OPTIMIZERS[name].uses). */
+  optimizer: Pick<z.output<typeof OptimizerSchema>, 'name' | 'learningRate'> & Partial<z.output<typeof OptimizerSchema>>;
+  l2: number;
+  batchSize: number;
+  epochs: number;
+  hooks: z.output<typeof HooksSchema>;
+}
+
+/** The JSON Schema for editors, generated from ExperimentFileSchema (committed as losslab.schema.json). */
+export function experimentJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ExperimentFileSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'losslab experiment file',
+  };
+}

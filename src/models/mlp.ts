@@ -1,0 +1,103 @@
+// A multilayer perceptron built from explicit dense steps (matMul + bias + activation), owned by the harness.
+import * as tf from '@tensorflow/tfjs';
+import { deriveSeed } from '../data/rng';
+import type { RunConfig } from '../config/schema';
+import { ACTIVATIONS, type ActivationName } from './activations';
+import { initialize, type InitializerName, type InitializerParams } from './initializers';
+
+/** One dense layer: z = x·kernel + bias, a = activation(z). kernel is [in, out], bias [out]. */
+export interface DenseLayer {
+  kernel: tf.Variable<tf.Rank.R2>;
+  bias: tf.Variable<tf.Rank.R1>;
+  activation: ActivationName;
+}
+
+/** What one forward pass produced; every tensor is owned by the caller (or the enclosing tidy). */
+export interface ForwardPass {
+  /** Pre-activations z of each layer, input side first; the last is the output logits. */
+  preactivations: tf.Tensor2D[];
+  /** Activations a = f(z) of each layer. */
+  activations: tf.Tensor2D[];
+}
+
+/** Wraps a layer's pre-activation, e.g. with a gradient probe; must return a new tensor equal to z. */
+export type PreactivationTap = (z: tf.Tensor2D, layer: number) => tf.Tensor2D;
+
+export class Mlp {
+  constructor(readonly layers: DenseLayer[]) {}
+
+  /** Sizes from input to output, e.g. [784, 30, 10]. */
+  get sizes(): number[] {
+    return [this.layers[0].kernel.shape[0], ...this.layers.map((l) => l.kernel.shape[1])];
+  }
+
+  /** Trainable variables in a fixed order: layer 0 kernel, layer 0 bias, layer 1 kernel, … */
+  get variables(): tf.Variable[] {
+    return this.layers.flatMap((l) => [l.kernel, l.bias]);
+  }
+
+  /**
+   * Runs x [N, in] through every layer. `tap` sees each pre-activation before its activation is applied,
+   * so a probe there receives ∂L/∂z in the backward pass. The output activation is applied too; losses that
+   * work from logits read `preactivations[last]`.
+   */
+  forward(x: tf.Tensor2D, tap?: PreactivationTap): ForwardPass {
+    const preactivations: tf.Tensor2D[] = [];
+    const activations: tf.Tensor2D[] = [];
+    let input = x;
+    this.layers.forEach((layer, index) => {
+      let z = tf.add(tf.matMul(input, layer.kernel), layer.bias) as tf.Tensor2D;
+      if (tap) z = tap(z, index);
+      const a = ACTIVATIONS[layer.activation].apply(z);
+      preactivations.push(z);
+      activations.push(a);
+      input = a;
+    });
+    return { preactivations, activations };
+  }
+
+  /** Output logits only (the last pre-activation), for evaluation. */
+  logits(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let input = x;
+      let z = input;
+      this.layers.forEach((layer, index) => {
+        z = tf.add(tf.matMul(input, layer.kernel), layer.bias) as tf.Tensor2D;
+        if (index < this.layers.length - 1) input = ACTIVATIONS[layer.activation].apply(z);
+      });
+      return z;
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+/**
+ * Builds an MLP for `model` with `inputSize` inputs and `numClasses` outputs. Every kernel and bias gets its own
+ * non-zero seed derived from the run seed (tfjs ignores a seed of 0 in its normal-family initialisers).
+ */
+export function buildMlp(model: RunConfig['model'], inputSize: number, numClasses: number, runSeed: number): Mlp {
+  const sizes = [inputSize, ...model.hidden, numClasses];
+  const layers: DenseLayer[] = [];
+  for (let index = 0; index < sizes.length - 1; index++) {
+    const [fanIn, fanOut] = [sizes[index], sizes[index + 1]];
+    const isOutput = index === sizes.length - 2;
+    const make = (spec: RunConfig['model']['kernelInitializer'], shape: number[], purpose: string) => {
+      const { name, ...params } = spec;
+      const seed = deriveSeed(runSeed, `layer${index}.${purpose}`);
+      return initialize(name as InitializerName, { shape, fanIn, fanOut, seed }, params as InitializerParams);
+    };
+    const kernelInit = make(model.kernelInitializer, [fanIn, fanOut], 'kernel');
+    const biasInit = make(model.biasInitializer, [fanOut], 'bias');
+    layers.push({
+      kernel: tf.variable(kernelInit as tf.Tensor2D, true, `layer${index}/kernel`),
+      bias: tf.variable(biasInit as tf.Tensor1D, true, `layer${index}/bias`),
+      activation: isOutput ? model.outputActivation : model.hiddenActivation,
+    });
+    kernelInit.dispose();
+    biasInit.dispose();
+  }
+  return new Mlp(layers);
+}

@@ -1,0 +1,59 @@
+// One training step owned by the harness: computeGradients → gradient hooks → applyGradients → dispose.
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../config/schema';
+import type { GradientRecorder } from '../hooks/recorder';
+import { lossWithGradient, lossValue, type LossOptions } from '../losses/registry';
+import type { Mlp } from '../models/mlp';
+
+/** Everything a step needs besides the batch. */
+export interface StepContext {
+  mlp: Mlp;
+  optimizer: tf.Optimizer;
+  loss: RunConfig['loss'];
+  /** λ/(2n) of Nielsen's L2 term (λ/2n)·Σw² over kernels; 0 for none. */
+  l2Coefficient: number;
+}
+
+/** Where the hooks record on this step (omit on steps that are not recorded: no probes, no overhead). */
+export interface RecordAt {
+  recorder: GradientRecorder;
+  step: number;
+  epoch: number;
+}
+
+export function lossOptions(mlp: Mlp, loss: RunConfig['loss']): LossOptions {
+  return { output: mlp.layers[mlp.layers.length - 1].activation, outputs: loss.outputs, scale: loss.scale, labelSmoothing: loss.labelSmoothing };
+}
+
+/**
+ * The training objective on a batch: the loss of the output pre-activations (with the gradient mode of
+ * `loss.gradient`) plus the L2 term. With `record`, pre-activations are probed and saturation is kept.
+ */
+export function objective(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, record?: RecordAt): tf.Scalar {
+  const { mlp, loss, l2Coefficient } = context;
+  const pass = mlp.forward(x, record ? record.recorder.tap(record.step, record.epoch) : undefined);
+  if (record) record.recorder.recordSaturation(mlp, pass);
+  const logits = pass.preactivations[pass.preactivations.length - 1];
+  let value = lossWithGradient(loss.name, loss.gradient, logits, y, lossOptions(mlp, loss));
+  if (l2Coefficient > 0) {
+    const squares = tf.addN(mlp.layers.map((l) => tf.sum(tf.square(l.kernel))));
+    value = tf.add(value, tf.mul(squares, l2Coefficient));
+  }
+  return value;
+}
+
+/** One SGD-family step on (x, y). Returns the batch loss (owned by the caller); everything else is disposed. */
+export function trainStep(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, record?: RecordAt): tf.Scalar {
+  const { value, grads } = context.optimizer.computeGradients(() => objective(context, x, y, record), context.mlp.variables);
+  if (record) record.recorder.recordParameterGrads(record.step, record.epoch, context.mlp, grads);
+  context.optimizer.applyGradients(grads);
+  tf.dispose(grads);
+  return value;
+}
+
+/** Gradients of the objective for every variable, without updating (for tests and finite differences). */
+export function objectiveGradients(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, record?: RecordAt): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  return tf.variableGrads(() => objective(context, x, y, record), context.mlp.variables);
+}
+
+export { lossValue };
