@@ -26,9 +26,10 @@ const SIGMOID_SATURATED = 0.01 * 0.25;
 /** tanh'(z) = 1 − tanh² peaks at 1; saturated below 1% of that. */
 const TANH_SATURATED = 0.01;
 
-const logisticDerivative = (_z: tf.Tensor2D, a: tf.Tensor2D) => tf.mul(a, tf.sub(1, a)) as tf.Tensor2D;
+// The derivatives and masks below take several ops; tf.tidy frees the intermediates, so each returns one tensor.
+const logisticDerivative = (_z: tf.Tensor2D, a: tf.Tensor2D) => tf.tidy(() => tf.mul(a, tf.sub(1, a)) as tf.Tensor2D);
 const logisticSaturated = (z: tf.Tensor2D, a: tf.Tensor2D) =>
-  tf.cast(tf.less(logisticDerivative(z, a), SIGMOID_SATURATED), 'float32') as tf.Tensor2D;
+  tf.tidy(() => tf.cast(tf.less(logisticDerivative(z, a), SIGMOID_SATURATED), 'float32') as tf.Tensor2D);
 
 export const ACTIVATIONS = {
   sigmoid: {
@@ -40,16 +41,16 @@ export const ACTIVATIONS = {
   },
   tanh: {
     apply: (z) => tf.tanh(z),
-    derivative: (_z, a) => tf.sub(1, tf.square(a)) as tf.Tensor2D,
-    saturated: (_z, a) => tf.cast(tf.less(tf.sub(1, tf.square(a)), TANH_SATURATED), 'float32') as tf.Tensor2D,
+    derivative: (_z, a) => tf.tidy(() => tf.sub(1, tf.square(a)) as tf.Tensor2D),
+    saturated: (_z, a) => tf.tidy(() => tf.cast(tf.less(tf.sub(1, tf.square(a)), TANH_SATURATED), 'float32') as tf.Tensor2D),
     roles: ['hidden', 'output'],
     layersName: 'tanh',
   },
   relu: {
     apply: (z) => tf.relu(z),
     // tfjs's relu gradient is 0 at z = 0, so a unit at exactly 0 is dead too.
-    derivative: (z) => tf.cast(tf.greater(z, 0), 'float32') as tf.Tensor2D,
-    saturated: (z) => tf.cast(tf.lessEqual(z, 0), 'float32') as tf.Tensor2D,
+    derivative: (z) => tf.tidy(() => tf.cast(tf.greater(z, 0), 'float32') as tf.Tensor2D),
+    saturated: (z) => tf.tidy(() => tf.cast(tf.lessEqual(z, 0), 'float32') as tf.Tensor2D),
     roles: ['hidden'],
     layersName: 'relu',
   },
