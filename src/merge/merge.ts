@@ -137,7 +137,10 @@ export function checkDistinctShards(dirs: readonly string[]): void {
   const seen = new Map<string, string>();
   for (const dir of dirs) {
     const previous = seen.get(path.resolve(dir));
-    if (previous !== undefined) throw new ConfigError(`merge: shard folder "${dir}" is given twice (also as "${previous}")`);
+    if (previous !== undefined) {
+      const alias = previous === dir ? '' : ` (also as "${previous}")`;
+      throw new ConfigError(`merge: shard folder "${dir}" is given twice${alias}; each shard folder may be named once`);
+    }
     seen.set(path.resolve(dir), dir);
   }
 }

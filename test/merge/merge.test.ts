@@ -121,7 +121,12 @@ describe('losslab merge', () => {
     [
       'the same folder twice',
       () => [shard('shard-1'), `${shard('shard-1')}/`, '--out', path.join(scratch, 'm')],
-      `losslab: merge: shard folder "${shard('shard-1')}/" is given twice (also as "${shard('shard-1')}")\n`,
+      `losslab: merge: shard folder "${shard('shard-1')}/" is given twice (also as "${shard('shard-1')}"); each shard folder may be named once\n`,
+    ],
+    [
+      'the same folder twice, spelled the same',
+      () => [shard('shard-2'), shard('shard-2'), '--out', path.join(scratch, 'm')],
+      `losslab: merge: shard folder "${shard('shard-2')}" is given twice; each shard folder may be named once\n`,
     ],
     [
       'a folder that is not a results folder',
