@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { BACKEND_CHOICES, type BackendChoice } from '../../backend/select';
 import { ConfigError, ExitCode } from '../../errors';
+import { runWithJobs } from '../../runner/jobs';
 import { runExperiment } from '../../runner/run-experiment';
 import { parseShard } from '../../runner/shard';
 import type { Io } from '../main';
@@ -17,6 +18,7 @@ interface RunArgs {
   seeds?: string;
   only?: string;
   shard?: string;
+  jobs: number;
 }
 
 /** Parses `--seeds 1,2,3` into integers; anything else is a ConfigError naming the flag. */
@@ -29,7 +31,13 @@ export function parseSeeds(text: string): number[] {
 }
 
 /** Cross-flag rules, kept pure so they are tested without spawning a process. */
-export function checkRunArgs(args: Pick<RunArgs, 'epochs' | 'force' | 'resume'>): void {
+export function checkRunArgs(args: Pick<RunArgs, 'epochs' | 'force' | 'resume'> & Partial<Pick<RunArgs, 'jobs' | 'shard'>>): void {
+  if (args.jobs !== undefined && (!Number.isInteger(args.jobs) || args.jobs < 1)) {
+    throw new ConfigError(`--jobs: expected an integer >= 1, received ${args.jobs}.`);
+  }
+  if (args.jobs !== undefined && args.jobs > 1 && args.shard !== undefined) {
+    throw new ConfigError('--jobs and --shard conflict: --shard picks one machine\'s part of a sweep; run --jobs inside each shard by sharding further (e.g. --shard 3/8) instead.');
+  }
   if (args.epochs !== undefined && (!Number.isInteger(args.epochs) || args.epochs < 0)) {
     throw new ConfigError(`--epochs: expected an integer >= 0, received ${args.epochs}.`);
   }
@@ -53,7 +61,8 @@ export function runCommand(io: Io, setExit: (code: number) => void): CommandModu
         .option('epochs', { type: 'number', describe: 'Override every run’s epochs (for a quick try)' })
         .option('seeds', { type: 'string', describe: 'Override the seeds, e.g. 1,2' })
         .option('only', { type: 'string', describe: 'Only runs whose name matches this glob (comma-separated alternatives)' })
-        .option('shard', { type: 'string', describe: 'Run shard i of N (1-based), e.g. 2/4' }) as never,
+        .option('shard', { type: 'string', describe: 'Run shard i of N (1-based), e.g. 2/4' })
+        .option('jobs', { type: 'number', default: 1, describe: 'Worker processes, each with its own backend' }) as never,
     handler: async (args) => {
       checkRunArgs(args);
       const stop = { requested: false };
@@ -65,7 +74,7 @@ export function runCommand(io: Io, setExit: (code: number) => void): CommandModu
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const code = await runExperiment({
+        const runOptions = {
           file: args.file,
           out: args.out,
           backend: args.backend,
@@ -76,8 +85,8 @@ export function runCommand(io: Io, setExit: (code: number) => void): CommandModu
           overrides: { epochs: args.epochs, seeds: args.seeds === undefined ? undefined : parseSeeds(args.seeds), only: args.only },
           io,
           stop,
-        });
-        setExit(code);
+        };
+        setExit(args.jobs > 1 ? await runWithJobs(runOptions, args.jobs) : await runExperiment(runOptions));
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
