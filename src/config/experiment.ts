@@ -103,7 +103,7 @@ function expand(source: SourceDocument, raw: Record<string, unknown>, file: Expe
 
   for (const key of gridKeys) {
     if (!RUN_LEAF_KEYS.includes(key)) {
-      problems.push({ path: ['grid', key], message: `unknown key "${key}"${didYouMean(key, RUN_LEAF_KEYS)} A grid varies run keys such as optimizer.learningRate, loss.name or model.hidden.` });
+      problems.push({ path: ['grid', key], message: `unknown key "${key}"${didYouMean(key, RUN_LEAF_KEYS) || '.'} A grid varies run keys such as optimizer.learningRate, loss.name or model.hidden.` });
     }
   }
   if (problems.length > 0) throw problemsError(source, problems);
@@ -148,7 +148,7 @@ function expand(source: SourceDocument, raw: Record<string, unknown>, file: Expe
   const selected = overrides.only ? runs.filter((run) => matchesGlob(run.name, overrides.only!)) : runs;
   if (selected.length === 0) {
     const known = [...new Set(runs.map((r) => r.name))];
-    throw new ConfigError(`--only: no run name matches "${overrides.only}"${didYouMean(overrides.only!, known)} Run names: ${known.join(', ')}.`);
+    throw new ConfigError(`--only: no run name matches "${overrides.only}"${didYouMean(overrides.only!, known) || '.'} Run names: ${known.join(', ')}.`);
   }
   return {
     source: source.file,

@@ -78,7 +78,7 @@ export function problemsFromIssues(
         for (const key of issue.keys) {
           problems.push({
             path: [...path, key],
-            message: `unknown key "${key}"${didYouMean(key, known)} Known keys here: ${known.join(', ')}.`,
+            message: `unknown key "${key}"${didYouMean(key, known) || '.'} Known keys here: ${known.join(', ')}.`,
           });
         }
         break;
@@ -90,7 +90,7 @@ export function problemsFromIssues(
           path,
           message:
             typeof input === 'string'
-              ? `unknown ${noun} "${input}"${didYouMean(input, values)} Known: ${values.join(', ')}.`
+              ? `unknown ${noun} "${input}"${didYouMean(input, values) || '.'} Known: ${values.join(', ')}.`
               : `expected one of ${values.join(', ')}, received ${describeValue(input)}.`,
         });
         break;

@@ -1,0 +1,173 @@
+// Bad experiment files (test/fixtures/config/error_*.yaml): the exact message with file:line:col, and exit 2 from
+// `losslab validate` with no stack trace.
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadExperiment } from '../../src/config/experiment';
+import { ConfigError } from '../../src/errors';
+import { runCli } from '../helpers/cli';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'config');
+/** The path as a user would type it from the working directory; messages echo it verbatim. */
+const fixture = (name: string) => path.relative(process.cwd(), path.join(FIXTURES, name));
+
+const INITIALIZERS = 'zeros, constant, normal, uniform, normal-fan-in, glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal';
+const LOSSES = 'cross-entropy, binary-cross-entropy, mse, mae, hinge, squared-hinge';
+const RUN_KEYS = 'name, seeds, model, loss, optimizer, l2, batchSize, epochs, hooks';
+
+/** [fixture, expected message lines, each prefixed by the file and (where known) line:col]. */
+const CASES: [string, (file: string) => string][] = [
+  [
+    'error_malformed_yaml.yaml',
+    (f) => `${f}:3:22: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+  ],
+  [
+    'error_malformed_json.json',
+    (f) => `${f}:5:1: malformed JSON: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+  ],
+  [
+    'error_empty.yaml',
+    (f) =>
+      `${f}: the file is empty — expected an experiment: a mapping with name, dataset, defaults and runs or grid (see experiments/quickstart.yaml).`,
+  ],
+  [
+    'error_not_experiment_list.yaml',
+    (f) => `${f}: not an experiment file: expected a mapping with keys name, dataset, defaults and runs or grid, received a list of 2 items.`,
+  ],
+  [
+    'error_not_experiment_unrelated.yaml',
+    (f) =>
+      `${f}: not an experiment file: none of the keys name, description, dataset, seeds, defaults, runs, grid, reference is present (received keys: version, services).`,
+  ],
+  [
+    'error_unknown_top_level_key.yaml',
+    (f) =>
+      `${f}:3:1: default: unknown key "default" — did you mean "defaults"? Known keys here: name, description, dataset, seeds, defaults, runs, grid, reference.`,
+  ],
+  [
+    'error_unknown_nested_key.yaml',
+    (f) =>
+      `${f}:7:7: runs[0].optimizer.learningrate: unknown key "learningrate" — did you mean "learningRate"? Known keys here: name, learningRate, momentum, nesterov, beta1, beta2, epsilon, rho.`,
+  ],
+  ['error_unknown_key_no_suggestion.yaml', (f) => `${f}:5:5: runs[0].dropout: unknown key "dropout". Known keys here: ${RUN_KEYS}.`],
+  [
+    'error_unknown_loss.yaml',
+    (f) => `${f}:5:18: runs[0].loss.name: unknown loss "cross-entropi" — did you mean "cross-entropy"? Known: ${LOSSES}.`,
+  ],
+  [
+    'error_unknown_hidden_activation.yaml',
+    (f) =>
+      `${f}:5:23: defaults.model.hiddenActivation: unknown hidden activation "sigmod" — did you mean "sigmoid"? Known: sigmoid, tanh, relu, linear.`,
+  ],
+  [
+    'error_hidden_activation_softmax.yaml',
+    (f) => `${f}:5:31: runs[0].model.hiddenActivation: unknown hidden activation "softmax". Known: sigmoid, tanh, relu, linear.`,
+  ],
+  [
+    'error_unknown_output_activation.yaml',
+    (f) =>
+      `${f}:5:31: runs[0].model.outputActivation: unknown output activation "softmx" — did you mean "softmax"? Known: sigmoid, tanh, linear, softmax.`,
+  ],
+  [
+    'error_unknown_optimizer.yaml',
+    (f) => `${f}:4:21: defaults.optimizer.name: unknown optimizer "adma" — did you mean "adam"? Known: sgd, momentum, adam, rmsprop.`,
+  ],
+  [
+    'error_unknown_initializer.yaml',
+    (f) =>
+      [
+        `${f}:6:26: runs[0].model.kernelInitializer: unknown initializer "glorot-unifrom" — did you mean "glorot-uniform"? Known: ${INITIALIZERS}.`,
+        `${f}:9:31: runs[1].model.biasInitializer.name: unknown initializer "constnat" — did you mean "constant"? Known: ${INITIALIZERS}.`,
+      ].join('\n'),
+  ],
+  [
+    'error_unknown_dataset.yaml',
+    (f) => `${f}:3:9: dataset.name: unknown dataset "mnsit" — did you mean "mnist"? Known: mnist, fashion-mnist, idx.`,
+  ],
+  [
+    'error_negative_learning_rate.yaml',
+    (f) => `${f}:5:31: runs[0].optimizer.learningRate: expected a value greater than 0, received -0.5.`,
+  ],
+  ['error_zero_learning_rate.yaml', (f) => `${f}:5:19: defaults.optimizer.learningRate: expected a value greater than 0, received 0.`],
+  ['error_batch_size_zero.yaml', (f) => `${f}:5:16: runs[0].batchSize: expected a value at least 1, received 0.`],
+  ['error_batch_size_non_integer.yaml', (f) => `${f}:5:16: runs[0].batchSize: expected an integer, received 12.5.`],
+  ['error_batch_size_above_train.yaml', (f) => `${f}:8:16: runs[1].batchSize: expected at most dataset.train (100), received 128.`],
+  ['error_epochs_negative.yaml', (f) => `${f}:4:11: defaults.epochs: expected a value at least 0, received -1.`],
+  ['error_hidden_size_zero.yaml', (f) => `${f}:5:26: runs[0].model.hidden[1]: expected a value at least 1, received 0.`],
+  [
+    'error_grid_unknown_key.yaml',
+    (f) =>
+      `${f}:5:3: grid["optimizer.learnignRate"]: unknown key "optimizer.learnignRate" — did you mean "optimizer.learningRate"? A grid varies run keys such as optimizer.learningRate, loss.name or model.hidden.`,
+  ],
+  [
+    'error_seeds_non_integer.yaml',
+    (f) => [`${f}:3:12: seeds[1]: expected an integer, received 2.5.`, `${f}:6:13: runs[0].seeds[0]: expected a number, received "one".`].join('\n'),
+  ],
+  [
+    'error_cross_entropy_sigmoid.yaml',
+    (f) =>
+      `${f}:6:18: runs[0].loss.name: loss "cross-entropy" does not fit outputActivation "sigmoid": use outputActivation: softmax, or binary-cross-entropy for sigmoid outputs.`,
+  ],
+  [
+    'error_bce_softmax.yaml',
+    (f) =>
+      `${f}:5:18: runs[0].loss.name: loss "binary-cross-entropy" does not fit outputActivation "softmax": use outputActivation: sigmoid, or cross-entropy for softmax outputs.`,
+  ],
+  [
+    'error_hinge_softmax.yaml',
+    (f) =>
+      `${f}:4:16: defaults.loss.name: loss "hinge" does not fit outputActivation "softmax": hinge scores outputs on a ±1 scale: use outputActivation: linear or tanh.`,
+  ],
+  [
+    'error_skip_derivative_cross_entropy.yaml',
+    (f) =>
+      `${f}:7:17: runs[0].loss.gradient: skip-activation-derivative needs a loss of the outputs o (mse, mae, hinge, squared-hinge); "cross-entropy" is computed from the logits, where ∂L/∂z is already softmax(z) − t.`,
+  ],
+  ['error_duplicate_run_names.yaml', (f) => `${f}:6:11: runs[2].name: duplicate run name "a" (also runs[0]); names must be unique.`],
+];
+
+test('every error_* fixture has a case, and every case a fixture', () => {
+  const files = fs.readdirSync(FIXTURES).filter((name) => name.startsWith('error_'));
+  expect(CASES.map(([name]) => name).sort()).toEqual(files.sort());
+});
+
+describe.each(CASES)('%s', (name, expected) => {
+  const file = fixture(name);
+
+  test('loadExperiment throws a ConfigError with the exact message', () => {
+    let caught: unknown;
+    try {
+      loadExperiment(file);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).message).toBe(expected(file));
+  });
+
+  test('`losslab validate` prints it and exits 2, without a stack trace', async () => {
+    const result = await runCli(['validate', file]);
+    expect(result).toEqual({ code: 2, out: '', err: `losslab: ${expected(file)}\n` });
+  });
+});
+
+describe('--only matching nothing', () => {
+  const file = fixture('good_two_runs.yaml');
+  const runNames = 'Run names: sigmoid-mse, softmax-cross-entropy.';
+
+  test.each([
+    ['softmax-cross-entropi', ` — did you mean "softmax-cross-entropy"? ${runNames}`],
+    ['relu-*', `. ${runNames}`],
+  ])('--only %s', async (only, tail) => {
+    const message = `--only: no run name matches "${only}"${tail}`;
+    expect(() => loadExperiment(file, { only })).toThrow(new ConfigError(message));
+    // `run` checks the file before it loads a backend or data, so this costs no training.
+    const result = await runCli(['run', file, '--only', only, '--out', path.join(FIXTURES, 'never-written')]);
+    expect(result).toEqual({ code: 2, out: '', err: `losslab: ${message}\n` });
+    expect(fs.existsSync(path.join(FIXTURES, 'never-written'))).toBe(false);
+  });
+});
+
+test('a missing file is exit 2 naming the file', async () => {
+  const file = fixture('no-such-file.yaml');
+  expect(await runCli(['validate', file])).toEqual({ code: 2, out: '', err: `losslab: ${file}: cannot read the experiment file: no such file.\n` });
+});
