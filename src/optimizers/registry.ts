@@ -20,12 +20,23 @@ export interface OptimizerDefinition {
   create(options: OptimizerOptions): tf.Optimizer;
 }
 
+/**
+ * tfjs 4.22's MomentumOptimizer.dispose() frees μ and the velocities but not the −η scalar its SGD base class
+ * keeps, so every momentum run would leave one tensor behind; this disposes it too.
+ */
+class FullyDisposedMomentumOptimizer extends tf.MomentumOptimizer {
+  override dispose(): void {
+    super.dispose();
+    this.c.dispose();
+  }
+}
+
 export const OPTIMIZERS = {
   sgd: { summary: 'Plain stochastic gradient descent: w ← w − η∇.', uses: ['learningRate'], create: (o) => tf.train.sgd(o.learningRate) },
   momentum: {
     summary: 'SGD with momentum (optionally Nesterov): v ← μv + ∇, w ← w − ηv.',
     uses: ['learningRate', 'momentum', 'nesterov'],
-    create: (o) => tf.train.momentum(o.learningRate, o.momentum, o.nesterov),
+    create: (o) => new FullyDisposedMomentumOptimizer(o.learningRate, o.momentum, o.nesterov),
   },
   adam: {
     summary: 'Adam (Kingma & Ba 2015).',
