@@ -201,6 +201,20 @@ describe.each(CASES)('$name with $output outputs, outputs=$outputs, scale=$scale
     expect(autodiff.value).toBe(valueOf(c.name, Z, T, options));
   });
 
+  test('outside a gradient scope, every mode returns one scalar and frees its intermediates', () => {
+    const modes = GRADIENT_MODES.filter((m) => m !== 'skip-activation-derivative' || LOSSES[c.name].separableFromActivation);
+    const z = tf.tensor2d(Z);
+    const t = tf.tensor2d(T);
+    for (const mode of modes) {
+      const before = tf.memory().numTensors;
+      const value = lossWithGradient(c.name, mode, z, t, options);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      expect(value.shape).toEqual([]);
+      value.dispose();
+    }
+    tf.dispose([z, t]);
+  });
+
   test('extreme logits (±100, 0) give a finite loss and finite gradients in every mode', () => {
     const modes = GRADIENT_MODES.filter((m) => m !== 'skip-activation-derivative' || LOSSES[c.name].separableFromActivation);
     const results = modes.map((mode) => gradOf(c.name, mode, Z_EXTREME, T_EXTREME, options));
