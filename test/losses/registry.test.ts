@@ -257,6 +257,13 @@ describe('skip-activation-derivative for the question', () => {
     expect(closeness(skipped.grad, hand, 1e-6, 1e-8)).toEqual([]);
   });
 
+  test("Nielsen's ½‖o − t‖² skipped sends the same ∂L/∂z as sigmoid+binary-cross-entropy summed over the outputs", () => {
+    const skipped = gradOf('mse', 'skip-activation-derivative', Z, T, { output: 'sigmoid', outputs: 'sum', scale: 0.5, labelSmoothing: 0 });
+    const crossEntropy = gradOf('binary-cross-entropy', 'closed-form', Z, T, { output: 'sigmoid', outputs: 'sum', scale: 1, labelSmoothing: 0 });
+    // 2(o − t)·0.5/N and (σ(z) − t)·1/N: both exact scalings of the same float32 o − t.
+    expect(skipped.grad).toEqual(crossEntropy.grad);
+  });
+
   test.each(REDUCTIONS.flatMap((outputs) => SCALES.map((scale) => ({ outputs, scale }))))(
     'outputs=$outputs, scale=$scale: sigmoid+mse skipped points the same way as sigmoid+binary-cross-entropy, at a constant ratio',
     ({ outputs, scale }) => {
