@@ -1,6 +1,6 @@
 // Vega-Lite specifications of the report's plots, built from the run groups' metrics and gradients.
 import type { RunGroup } from './groups';
-import type { GradientPoint } from './load';
+import { layerGradientStats, preactivationLayers } from './gradients-table';
 import { aggregate } from './stats';
 
 /** A plot: its file stem under plots/, its title, a caption for readers, and its Vega-Lite spec. */
@@ -143,9 +143,11 @@ function stepSeries(groups: readonly RunGroup[], tensors: readonly string[]): St
       for (const p of run.gradients ?? []) {
         if (!tensors.includes(p.tensor) || !(p.l2 > 0)) continue; // log scale: zeros and NaN cannot be drawn
         const key = `${p.layer}|${p.tensor}`;
-        const bySteps = series.get(key) ?? new Map<number, number[]>();
-        bySteps.set(p.step, [...(bySteps.get(p.step) ?? []), p.l2]);
-        series.set(key, bySteps);
+        let bySteps = series.get(key);
+        if (bySteps === undefined) series.set(key, (bySteps = new Map<number, number[]>()));
+        const values = bySteps.get(p.step);
+        if (values === undefined) bySteps.set(p.step, [p.l2]);
+        else values.push(p.l2);
       }
     }
     for (const [key, bySteps] of series) {
@@ -185,7 +187,7 @@ export function gradientByStepChart(groups: readonly RunGroup[]): ChartSpec {
         height: 190,
         mark: { type: 'line', strokeWidth: 1.5, clip: true },
         encoding: {
-          x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: '~s' } },
+          x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: ',d' } },
           y: { field: 'l2', type: 'quantitative', title: 'gradient L2', scale: { type: 'log' } },
           color: { field: 'run', type: 'nominal', title: 'run', scale: colorScale(groups), legend: { orient: 'bottom', direction: 'vertical' } },
         },
@@ -202,11 +204,10 @@ export function step0ByLayerChart(groups: readonly RunGroup[]): ChartSpec {
   for (const group of groups) {
     const byLayer = new Map<number, number[]>();
     for (const run of group.runs) {
-      const points: GradientPoint[] = (run.gradients ?? []).filter((p) => p.tensor === 'preactivation');
-      if (points.length === 0) continue;
-      const firstStep = Math.min(...points.map((p) => p.step));
-      for (const p of points) {
-        if (p.step === firstStep && p.l2 > 0) byLayer.set(p.layer, [...(byLayer.get(p.layer) ?? []), p.l2]);
+      const points = run.gradients ?? [];
+      for (const layer of preactivationLayers(points)) {
+        const l2 = layerGradientStats(points, layer)!.l2Step0;
+        if (l2 > 0) byLayer.set(layer, [...(byLayer.get(layer) ?? []), l2]);
       }
     }
     for (const [layer, l2s] of [...byLayer.entries()].sort((a, b) => a[0] - b[0])) {

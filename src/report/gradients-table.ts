@@ -21,31 +21,57 @@ export interface LayerGradientStats {
   saturatedLast: number;
 }
 
-/** The pre-activation rows of `layer`, by step. */
-function preactivationRows(points: readonly GradientPoint[], layer: number): GradientPoint[] {
-  return points.filter((p) => p.tensor === 'preactivation' && p.layer === layer).sort((a, b) => a.step - b.step);
+/** Pre-activation rows by layer, each list sorted by step. */
+function preactivationByLayer(points: readonly GradientPoint[]): Map<number, GradientPoint[]> {
+  const byLayer = new Map<number, GradientPoint[]>();
+  for (const p of points) {
+    if (p.tensor !== 'preactivation') continue;
+    const rows = byLayer.get(p.layer);
+    if (rows === undefined) byLayer.set(p.layer, [p]);
+    else rows.push(p);
+  }
+  for (const rows of byLayer.values()) rows.sort((a, b) => a.step - b.step);
+  return byLayer;
 }
 
 /** Layers with pre-activation rows, ascending. */
 export function preactivationLayers(points: readonly GradientPoint[]): number[] {
-  return [...new Set(points.filter((p) => p.tensor === 'preactivation').map((p) => p.layer))].sort((a, b) => a - b);
+  return [...allLayerStats(points).keys()];
 }
 
 /** Statistics of one run's layer, or undefined when the run recorded nothing for it. */
 export function layerGradientStats(points: readonly GradientPoint[], layer: number): LayerGradientStats | undefined {
-  const rows = preactivationRows(points, layer);
-  if (rows.length === 0) return undefined;
-  const first = rows[0];
-  const last = rows[rows.length - 1];
-  const firstEpoch = rows.filter((r) => r.epoch === first.epoch);
-  return {
-    layer,
-    l2Step0: first.l2,
-    l2FirstEpoch: firstEpoch.reduce((sum, r) => sum + r.l2, 0) / firstEpoch.length,
-    l2Last: last.l2,
-    saturatedStep0: first.saturatedFraction,
-    saturatedLast: last.saturatedFraction,
-  };
+  return allLayerStats(points).get(layer);
+}
+
+/*
+ * A run's gradients.csv can hold 1e5+ rows and every table asks about each layer, so its per-layer statistics are
+ * computed once per row array and remembered for as long as the array lives.
+ */
+const statsCache = new WeakMap<readonly GradientPoint[], Map<number, LayerGradientStats>>();
+
+/** Statistics of every layer with pre-activation rows, by ascending layer. */
+function allLayerStats(points: readonly GradientPoint[]): Map<number, LayerGradientStats> {
+  const cached = statsCache.get(points);
+  if (cached !== undefined) return cached;
+  const stats = new Map<number, LayerGradientStats>();
+  const byLayer = preactivationByLayer(points);
+  for (const layer of [...byLayer.keys()].sort((a, b) => a - b)) {
+    const rows = byLayer.get(layer)!;
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    const firstEpoch = rows.filter((r) => r.epoch === first.epoch);
+    stats.set(layer, {
+      layer,
+      l2Step0: first.l2,
+      l2FirstEpoch: firstEpoch.reduce((sum, r) => sum + r.l2, 0) / firstEpoch.length,
+      l2Last: last.l2,
+      saturatedStep0: first.saturatedFraction,
+      saturatedLast: last.saturatedFraction,
+    });
+  }
+  statsCache.set(points, stats);
+  return stats;
 }
 
 /** Layer 0's step-0 pre-activation gradient L2 divided by the last layer's; undefined without two layers. */

@@ -6,7 +6,7 @@ import { prefixSvgIds } from './svg';
 const STYLE = `
 :root { color-scheme: light; }
 body { font: 15px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1f2328; background: #fff;
-  margin: 0 auto; padding: 24px 32px 64px; max-width: 1180px; }
+  margin: 0 auto; padding: 24px 32px 64px; max-width: 1360px; }
 h1 { font-size: 28px; margin: 0 0 4px; }
 h2 { font-size: 21px; margin: 40px 0 8px; padding-bottom: 4px; border-bottom: 1px solid #d8dee4; }
 h3 { font-size: 17px; margin: 28px 0 6px; }

@@ -54,7 +54,7 @@ export interface RunData {
   summary: Record<string, string>;
   /** metrics.csv rows in file order; undefined when the file is absent. */
   metrics: EpochMetrics[] | undefined;
-  /** gradients.csv rows in file order; undefined when the file is absent. */
+  /** gradients.csv kernel and pre-activation rows in file order (bias rows are not needed); undefined when absent. */
   gradients: GradientPoint[] | undefined;
 }
 
@@ -112,7 +112,8 @@ export function loadResults(dir: string): ResultsData {
   const runs = summary.rows.map((row): RunData => {
     const runDir = path.join(dir, Files.runsDir, row.run_id);
     const metrics = readOptional(path.join(runDir, Files.metrics), METRICS_COLUMNS, warnings, toEpochMetrics);
-    const gradients = readOptional(path.join(runDir, Files.gradients), GRADIENT_COLUMNS, warnings, toGradientPoint);
+    // Bias rows are a third of gradients.csv and no table or plot uses them; they are dropped as they are read.
+    const gradients = readOptional(path.join(runDir, Files.gradients), GRADIENT_COLUMNS, warnings, toGradientPoint, (row) => row.tensor !== 'bias');
     return { id: row.run_id, name: row.name, seed: Number(row.seed), status: row.status, summary: row, metrics, gradients };
   });
   return { dir, experiment, manifest, summaryColumns: summary.columns, runs, warnings };
@@ -163,6 +164,7 @@ function readOptional<T>(
   columns: readonly string[],
   warnings: string[],
   convert: (row: Record<string, string>) => T,
+  keep: (row: Record<string, string>) => boolean = () => true,
 ): T[] | undefined {
   if (!fs.existsSync(file)) {
     warnings.push(`${file} is missing; plots and epoch counts leave this run out.`);
@@ -173,7 +175,7 @@ function readOptional<T>(
   if (missing.length > 0) {
     throw new OutputError(`${file}: missing column "${missing[0]}" (expected the contract columns ${columns.join(', ')})`);
   }
-  return table.rows.map(convert);
+  return table.rows.filter(keep).map(convert);
 }
 
 function toEpochMetrics(row: Record<string, string>): EpochMetrics {
