@@ -274,7 +274,14 @@ function setDotted(target: Record<string, unknown>, dotted: string, value: unkno
 }
 
 const shortKey = (dotted: string) => dotted.split('.').filter((k) => k !== 'name').pop() ?? dotted;
-const compact = (value: unknown) => (typeof value === 'object' ? JSON.stringify(value).replace(/"/g, '') : String(value));
+/** A grid value in a run name: scalars as they are, an initializer block as `normal(mean=0,stddev=1)`. */
+function compact(value: unknown): string {
+  if (isPlainObject(value) && typeof value.name === 'string') {
+    const params = Object.entries(value).filter(([k]) => k !== 'name').map(([k, v]) => `${k}=${compact(v)}`);
+    return params.length ? `${value.name}(${params.join(',')})` : value.name;
+  }
+  return typeof value === 'object' ? JSON.stringify(value).replace(/"/g, '') : String(value);
+}
 
 /** Filesystem-safe slug: letters, digits, ".", "_", "-"; no leading dot, no "..", never empty. */
 export function slug(text: string): string {
