@@ -104,6 +104,8 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
       const order = epochOrder(dataset.train.size, options.shuffle !== false ? rng : null);
       let lossSum = 0;
       for (let batchIndex = 0; batchIndex < batches.batchesPerEpoch; batchIndex++) {
+        // The steps are synchronous: yield to the event loop so a SIGINT/SIGTERM handler can run between them.
+        if (options.shouldStop) await new Promise<void>((resolve) => setImmediate(resolve));
         if (options.shouldStop?.()) return finish('interrupted', epoch - 1);
         const batch = batches.fill(order, batchIndex);
         const recordNow = config.hooks.every > 0 && step % config.hooks.every === 0;
