@@ -57,6 +57,8 @@ const MARK_CHECK = `
 })();
 `;
 
+const NOTHING = 'Nothing to show: no run has the files this';
+
 /** Renders the report as one HTML page; `svgs` maps chart name to its rendered SVG. */
 export function reportToHtml(model: ReportModel, svgs: ReadonlyMap<string, string>): string {
   const anchor = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -70,6 +72,7 @@ export function reportToHtml(model: ReportModel, svgs: ReadonlyMap<string, strin
   parts.push(`<nav>${navItems.map((t) => `<a href="#${anchor(t)}">${escapeHtml(t)}</a>`).join('')}</nav>`);
   for (const section of model.sections) {
     parts.push(`<h2 id="${anchor(section.title)}">${escapeHtml(section.title)}</h2>`);
+    if (section.blocks.length === 0) parts.push(`<p class="empty">${NOTHING} section needs (see Notes).</p>`);
     for (const block of section.blocks) {
       if (block.kind === 'table') {
         const { table } = block;
@@ -78,7 +81,7 @@ export function reportToHtml(model: ReportModel, svgs: ReadonlyMap<string, strin
         parts.push(
           table.rows.length > 0
             ? `<div class="table-wrap">${tableToHtml(table)}</div>`
-            : '<p class="empty">No complete runs to show.</p>',
+            : `<p class="empty">${NOTHING} table needs (see Notes).</p>`,
         );
       } else {
         const { chart } = block;

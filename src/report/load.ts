@@ -111,9 +111,9 @@ export function loadResults(dir: string): ResultsData {
   const warnings: string[] = [];
   const runs = summary.rows.map((row): RunData => {
     const runDir = path.join(dir, Files.runsDir, row.run_id);
-    const metrics = readOptional(path.join(runDir, Files.metrics), METRICS_COLUMNS, warnings, toEpochMetrics);
+    const metrics = readOptional(path.join(runDir, Files.metrics), METRICS_COLUMNS, 'curves and epoch counts', warnings, toEpochMetrics);
     // Bias rows are a third of gradients.csv and no table or plot uses them; they are dropped as they are read.
-    const gradients = readOptional(path.join(runDir, Files.gradients), GRADIENT_COLUMNS, warnings, toGradientPoint, (row) => row.tensor !== 'bias');
+    const gradients = readOptional(path.join(runDir, Files.gradients), GRADIENT_COLUMNS, 'gradient tables and plots', warnings, toGradientPoint, (row) => row.tensor !== 'bias');
     return { id: row.run_id, name: row.name, seed: Number(row.seed), status: row.status, summary: row, metrics, gradients };
   });
   return { dir, experiment, manifest, summaryColumns: summary.columns, runs, warnings };
@@ -162,12 +162,13 @@ function readCsv(file: string) {
 function readOptional<T>(
   file: string,
   columns: readonly string[],
+  usedFor: string,
   warnings: string[],
   convert: (row: Record<string, string>) => T,
   keep: (row: Record<string, string>) => boolean = () => true,
 ): T[] | undefined {
   if (!fs.existsSync(file)) {
-    warnings.push(`${file} is missing; plots and epoch counts leave this run out.`);
+    warnings.push(`${file} is missing; the ${usedFor} leave this run out.`);
     return undefined;
   }
   const table = readCsv(file);

@@ -15,12 +15,13 @@ export function reportToMarkdown(model: ReportModel, options: MarkdownOptions): 
   lines.push('');
   for (const section of model.sections) {
     lines.push(`## ${section.title}`, '');
+    if (section.blocks.length === 0) lines.push('_Nothing to show: no run has the files this section needs (see Notes)._', '');
     for (const block of section.blocks) {
       if (block.kind === 'table') {
         const { table } = block;
         if (table.title !== section.title) lines.push(`### ${table.title}`, '');
         lines.push(table.description, '');
-        lines.push(table.rows.length > 0 ? tableToMarkdown(table) : '_No complete runs to show._\n');
+        lines.push(table.rows.length > 0 ? tableToMarkdown(table) : '_Nothing to show: no run has the files this table needs (see Notes)._\n');
         if (options.linkCsv) lines.push(`CSV: [tables/${table.name}.csv](tables/${table.name}.csv)`, '');
       } else {
         const { chart } = block;
