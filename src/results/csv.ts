@@ -55,6 +55,12 @@ export function parseCsv(text: string, source = 'CSV'): CsvTable {
 }
 
 function parseRecords(text: string): string[][] {
+  // Fast path: losslab's numeric files have no quoted cells, so lines and commas split them exactly.
+  if (!text.includes('"')) {
+    const lines = text.split(/\r?\n/);
+    if (lines[lines.length - 1] === '') lines.pop();
+    return lines.map((line) => line.split(','));
+  }
   const records: string[][] = [];
   let cells: string[] = [];
   let cell = '';
