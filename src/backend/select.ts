@@ -43,6 +43,9 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     }
     return selected;
   }
+  // Production mode: no debug checks, and no console nudge towards tfjs-node from the cpu backend (the choice
+  // and why other backends were skipped is printed by the runner instead).
+  tf.enableProdMode();
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   const skipped: BackendSelection['skipped'] = [];
   for (const backend of order) {
