@@ -74,11 +74,16 @@ export class Mlp {
   }
 }
 
+/** Counter behind each model's variable-name prefix (mlp0, mlp1, …). */
+let nextModelId = 0;
+
 /**
  * Builds an MLP for `model` with `inputSize` inputs and `numClasses` outputs. Every kernel and bias gets its own
  * non-zero seed derived from the run seed (tfjs ignores a seed of 0 in its normal-family initialisers).
  */
 export function buildMlp(model: RunConfig['model'], inputSize: number, numClasses: number, runSeed: number): Mlp {
+  // tfjs variable names are global to the process: a per-model prefix lets two models live side by side.
+  const prefix = `mlp${nextModelId++}`;
   const sizes = [inputSize, ...model.hidden, numClasses];
   const layers: DenseLayer[] = [];
   for (let index = 0; index < sizes.length - 1; index++) {
@@ -92,8 +97,8 @@ export function buildMlp(model: RunConfig['model'], inputSize: number, numClasse
     const kernelInit = make(model.kernelInitializer, [fanIn, fanOut], 'kernel');
     const biasInit = make(model.biasInitializer, [fanOut], 'bias');
     layers.push({
-      kernel: tf.variable(kernelInit as tf.Tensor2D, true, `layer${index}/kernel`),
-      bias: tf.variable(biasInit as tf.Tensor1D, true, `layer${index}/bias`),
+      kernel: tf.variable(kernelInit as tf.Tensor2D, true, `${prefix}/layer${index}/kernel`),
+      bias: tf.variable(biasInit as tf.Tensor1D, true, `${prefix}/layer${index}/bias`),
       activation: isOutput ? model.outputActivation : model.hiddenActivation,
     });
     kernelInit.dispose();

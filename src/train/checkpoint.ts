@@ -20,7 +20,19 @@ export interface CheckpointState {
 interface Header {
   state: CheckpointState;
   variables: { shape: number[] }[];
-  optimizer: { name: string; shape: number[] }[];
+  /** dtype is int32 for the optimiser's iteration count ('iter'), float32 otherwise. */
+  optimizer: { name: string; shape: number[]; dtype?: 'float32' | 'int32' }[];
+  /** Adam's running products β₁ᵗ and β₂ᵗ (absent for other optimisers). */
+  accumulators?: number[];
+}
+
+/**
+ * Adam keeps β₁ᵗ and β₂ᵗ as running products, which getWeights() leaves out; setWeights() recomputes them with
+ * pow(), which can differ from the product in the last bit. Saving them keeps a resumed run bit-identical.
+ */
+function accumulators(optimizer: tf.Optimizer): tf.Variable[] {
+  const fields = optimizer as unknown as Record<string, unknown>;
+  return ['accBeta1', 'accBeta2'].map((key) => fields[key]).filter((v): v is tf.Variable => v instanceof tf.Variable);
 }
 
 /**
@@ -33,10 +45,14 @@ export async function saveCheckpoint(file: string, mlp: Mlp, optimizer: tf.Optim
   const header: Header = {
     state,
     variables: mlp.variables.map((v) => ({ shape: v.shape })),
-    optimizer: optimizerWeights.map((w) => ({ name: w.name, shape: w.tensor.shape })),
+    optimizer: optimizerWeights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype === 'int32' ? 'int32' : 'float32' })),
+    accumulators: accumulators(optimizer).map((v) => v.dataSync()[0]),
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const data = tensors.map((t) => Buffer.from((t.dataSync() as Float32Array).slice().buffer));
+  // Bytes of each tensor's own typed array: Int32Array for the iteration count, Float32Array for the rest.
+  const data = tensors.map((t) => Buffer.from((t.dataSync() as Float32Array | Int32Array).slice().buffer));
+  // getWeights() makes a new scalar for the iteration count; the rest are the optimiser's own variables.
+  for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length, 0);
   writeFileAtomic(file, Buffer.concat([length, headerBytes, ...data]));
@@ -48,19 +64,25 @@ export async function loadCheckpoint(file: string, mlp: Mlp, optimizer: tf.Optim
   const headerLength = bytes.readUInt32LE(0);
   const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as Header;
   let offset = 4 + headerLength;
-  const take = (shape: number[]) => {
+  const take = (shape: number[], dtype: 'float32' | 'int32' = 'float32') => {
     const size = shape.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4));
+    const buffer = bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4);
     offset += size * 4;
-    return tf.tensor(values, shape);
+    return dtype === 'int32' ? tf.tensor(new Int32Array(buffer), shape, 'int32') : tf.tensor(new Float32Array(buffer), shape);
   };
   mlp.variables.forEach((variable, i) => {
     const value = take(header.variables[i].shape);
     variable.assign(value);
     value.dispose();
   });
-  const weights = header.optimizer.map((w) => ({ name: w.name, tensor: take(w.shape) }));
+  const weights = header.optimizer.map((w) => ({ name: w.name, tensor: take(w.shape, w.dtype) }));
   await optimizer.setWeights(weights);
   tf.dispose(weights.map((w) => w.tensor));
+  accumulators(optimizer).forEach((variable, i) => {
+    if (header.accumulators?.[i] === undefined) return;
+    const value = tf.scalar(header.accumulators[i]);
+    variable.assign(value);
+    value.dispose();
+  });
   return header.state;
 }
