@@ -8,7 +8,8 @@ import { writeFileAtomic } from '../results/atomic';
 
 /** A tf.layers Sequential with the same weights as `mlp`: Dense layers with their activations. Caller disposes. */
 export function toLayersModel(mlp: Mlp): tf.Sequential {
-  const model = tf.sequential();
+  // A fixed name: tfjs would number it per process (sequential_1, _2, …), so model.json would differ between runs.
+  const model = tf.sequential({ name: 'losslab_mlp' });
   mlp.layers.forEach((layer, index) => {
     model.add(
       tf.layers.dense({
