@@ -70,7 +70,7 @@ describe('run ids stay inside the output folder', () => {
     const text = fs.readFileSync(path.join(out, Files.summary), 'utf8');
     const rows = parseCsv(text).rows;
     expect(rows.map((r) => r.name)).toEqual(['../../etc/x', '/abs/path', 'a\u0000b', "'=cmd()", "'-2+3", "'@SUM(A1)", 'a,"b"\nc']);
-    expect(text).toContain('\n"a,""b""\nc",');
+    expect(text).toContain('\na-b-c-s1,"a,""b""\nc",1,');
     // Numbers stay numbers: the epoch-0 losses are plain decimals, not apostrophe-prefixed.
     expect(rows.every((r) => Number.isFinite(Number(r.final_test_loss)))).toBe(true);
   });
