@@ -1,0 +1,174 @@
+// `npm run bench`: one epoch of MNIST per workload × variant × backend (each in its own process), plus PyTorch
+// on one thread when it imports; prints a table and writes results/bench/bench.csv (and levers.csv with --levers).
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { writeFileAtomic } from '../src/results/atomic';
+import { toCsv } from '../src/results/csv';
+import { RESULT_PREFIX } from './bench/worker';
+import { VARIANTS, WORKLOADS, type Measurement } from './bench/workloads';
+
+const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+const FULL = 60000;
+const QUICK = 10000;
+/** The cpu backend is ~10× slower than wasm: by default it runs 10,000 images, so the full bench stays near 5 minutes. */
+const CPU_EXAMPLES = 10000;
+
+export const BENCH_COLUMNS = [
+  'workload', 'variant', 'backend', 'batch_size', 'examples_per_s', 's_per_epoch', 'ratio_vs_pytorch', 'speedup_vs_fit',
+  'peak_rss_mb', 'tf_num_tensors', 'tf_num_bytes', 'wall_s_per_epoch', 'cpu_s_per_epoch', 'examples', 'mean_loss',
+] as const;
+export const LEVER_COLUMNS = ['lever', 'setting', 's_per_epoch', 'ratio_vs_baseline', 'wall_s_per_epoch', 'cpu_s_per_epoch', 'mean_loss'] as const;
+
+export interface BenchOptions {
+  examples: number;
+  backends: string[];
+  /** Which clock s_per_epoch and the ratios use: cpu (user+system seconds, steadier on a shared machine) or wall. */
+  clock: 'cpu' | 'wall';
+  /** Images per measurement on the cpu backend (≈45–60 s per full epoch there), extrapolated to 60,000. */
+  cpuExamples: number;
+  levers: boolean;
+  torch: boolean;
+  outDir: string;
+}
+
+/** Parses the bench flags; unknown flags are an error naming the flag and the known ones. */
+export function parseOptions(argv: string[]): BenchOptions {
+  const options: BenchOptions = { examples: FULL, backends: [...BACKENDS], clock: 'cpu', cpuExamples: CPU_EXAMPLES, levers: false, torch: true, outDir: 'results/bench' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg}: expected a value`);
+      return next;
+    };
+    if (arg === '--quick') options.examples = QUICK;
+    else if (arg === '--examples') options.examples = Number(value());
+    else if (arg === '--backends') options.backends = value().split(',').filter(Boolean);
+    else if (arg === '--clock') options.clock = value() === 'wall' ? 'wall' : 'cpu';
+    else if (arg === '--cpu-examples') options.cpuExamples = Number(value());
+    else if (arg === '--levers') options.levers = true;
+    else if (arg === '--no-torch') options.torch = false;
+    else if (arg === '--out') options.outDir = value();
+    else throw new Error(`${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --no-torch, --out DIR`);
+  }
+  for (const [flag, value] of [['--examples', options.examples], ['--cpu-examples', options.cpuExamples]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > FULL) throw new Error(`${flag}: expected a whole number in 1..${FULL}, received ${value}`);
+  }
+  const unknown = options.backends.filter((b) => !(BACKENDS as readonly string[]).includes(b));
+  if (unknown.length > 0) throw new Error(`--backends: unknown ${unknown.join(', ')}. Known: ${BACKENDS.join(', ')}`);
+  return options;
+}
+
+/** Runs a command and returns the JSON objects it printed after RESULT_PREFIX, or the reason it failed. */
+function collect(command: string, args: string[]): { rows: Record<string, unknown>[]; error?: string } {
+  const child = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const rows = (child.stdout ?? '')
+    .split('\n')
+    .filter((line) => line.startsWith(RESULT_PREFIX))
+    .map((line) => JSON.parse(line.slice(RESULT_PREFIX.length)) as Record<string, unknown>);
+  if (child.status !== 0) {
+    const lastLine = `${child.stderr ?? child.error?.message ?? ''}`.trim().split('\n').filter(Boolean).pop() ?? `exit ${child.status}`;
+    return { rows, error: lastLine.slice(0, 200) };
+  }
+  return { rows };
+}
+
+const worker = path.join(__dirname, 'bench', 'worker.js');
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+export function main(argv: string[]): number {
+  const options = parseOptions(argv);
+  const seconds = (m: Measurement) => (options.clock === 'cpu' ? m.cpu_s_per_epoch : m.wall_s_per_epoch);
+  const measured: Measurement[] = [];
+  const notes: string[] = [];
+
+  const torchScript = path.join(__dirname, '..', '..', 'scripts', 'bench_torch.py');
+  // pyenv and the like shadow /usr/bin/python3, where Debian's python3-torch lives: take the first that imports torch.
+  const python = options.torch ? ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch']).status === 0) : undefined;
+  if (python) {
+    process.stderr.write('pytorch (1 thread)…\n');
+    const workloads = WORKLOADS.map((w) => `${w.name}:${w.batchSize}`).join(',');
+    const result = collect(python, [torchScript, '--examples', String(options.examples), '--workloads', workloads]);
+    measured.push(...(result.rows as unknown as Measurement[]));
+    if (result.error) notes.push(`pytorch: ${result.error}`);
+  } else {
+    notes.push('pytorch: not measured (python3 cannot import torch; apt-get install python3-torch libopenblas0-pthread)');
+  }
+
+  for (const backend of options.backends) {
+    let skipped = false;
+    for (const [index, workload] of WORKLOADS.entries()) {
+      for (const variant of VARIANTS) {
+        if (skipped) continue;
+        process.stderr.write(`${backend} ${workload.name} b${workload.batchSize} ${variant}…\n`);
+        const args = [worker, '--backend', backend, '--workload', String(index), '--variant', variant, '--examples', String(backend === 'cpu' ? Math.min(options.cpuExamples, options.examples) : options.examples)];
+        const result = collect(process.execPath, args);
+        measured.push(...(result.rows as unknown as Measurement[]));
+        if (result.error) {
+          notes.push(`${backend}: ${result.error}`);
+          // A backend that does not load fails the same way for every row: skip the rest of it.
+          skipped = result.rows.length === 0;
+        }
+      }
+    }
+    if (backend === 'cpu' && options.cpuExamples < options.examples) notes.push(`cpu: ${options.cpuExamples} images per row, extrapolated (--cpu-examples)`);
+  }
+
+  const rows = measured.map((m) => {
+    const torch = measured.find((t) => t.variant === 'pytorch' && t.workload === m.workload && t.batch_size === m.batch_size);
+    const fit = measured.find((f) => f.variant === 'model-fit' && f.workload === m.workload && f.batch_size === m.batch_size && f.backend === m.backend);
+    const s = seconds(m);
+    return {
+      ...m,
+      examples_per_s: Math.round(60000 / s),
+      s_per_epoch: round(s, 2),
+      ratio_vs_pytorch: torch && m.variant !== 'pytorch' ? round(s / seconds(torch), 2) : '',
+      speedup_vs_fit: fit && m.variant !== 'pytorch' ? round(seconds(fit) / s, 2) : '',
+      wall_s_per_epoch: round(m.wall_s_per_epoch, 2),
+      cpu_s_per_epoch: round(m.cpu_s_per_epoch, 2),
+      mean_loss: round(m.mean_loss, 4),
+    };
+  });
+  writeFileAtomic(path.join(options.outDir, 'bench.csv'), toCsv(BENCH_COLUMNS, rows));
+  process.stdout.write(`one epoch = 60,000 images (rows measured on fewer are extrapolated: see examples in bench.csv); s_per_epoch on the ${options.clock} clock\n`);
+  process.stdout.write(`${table([...BENCH_COLUMNS.slice(0, 11)], rows)}\n`);
+
+  if (options.levers && options.backends.includes('wasm')) {
+    process.stderr.write('levers on wasm…\n');
+    const result = collect(process.execPath, [worker, '--backend', 'wasm', '--levers', '--examples', String(Math.min(options.examples, 20000))]);
+    if (result.error) notes.push(`levers: ${result.error}`);
+    const levers = result.rows as { lever: string; setting: string; wall_s_per_epoch: number; cpu_s_per_epoch: number; mean_loss: number }[];
+    const leverSeconds = (l: (typeof levers)[number]) => (options.clock === 'cpu' ? l.cpu_s_per_epoch : l.wall_s_per_epoch);
+    const baseline = levers.find((l) => l.lever === 'baseline');
+    const leverRows = levers.map((l) => ({
+      ...l,
+      s_per_epoch: round(leverSeconds(l), 2),
+      ratio_vs_baseline: baseline ? round(leverSeconds(l) / leverSeconds(baseline), 2) : '',
+      wall_s_per_epoch: round(l.wall_s_per_epoch, 2),
+      cpu_s_per_epoch: round(l.cpu_s_per_epoch, 2),
+      mean_loss: round(l.mean_loss, 4),
+    }));
+    writeFileAtomic(path.join(options.outDir, 'levers.csv'), toCsv(LEVER_COLUMNS, leverRows));
+    process.stdout.write(`\nlevers (wasm, 784-128-10 relu CE, batch 64, hooks off; ratio_vs_baseline < 1 is faster)\n${table([...LEVER_COLUMNS], leverRows)}\n`);
+  }
+  for (const note of notes) process.stdout.write(`note: ${note}\n`);
+  process.stdout.write(`wrote ${path.join(options.outDir, 'bench.csv')}\n`);
+  return 0;
+}
+
+/** A plain fixed-width text table. */
+function table(columns: string[], rows: Record<string, unknown>[]): string {
+  const cells = rows.map((row) => columns.map((c) => String(row[c] ?? '')));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    process.exitCode = 2;
+  }
+}
