@@ -38,9 +38,16 @@ export function parseExperimentSource(file: string, text?: string): SourceDocume
     const reason = firstError.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigError(`${file}:${line}:${col}: malformed ${format}: ${reason}`);
   }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml refuses alias expansion past maxAliasCount (a "billion laughs" file): bad input, not a crash.
+    throw new ConfigError(`${file}: malformed YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
   return {
     file,
-    data: doc.toJS({ maxAliasCount: 100 }),
+    data,
     locate: (path, key = false) => locate(doc, lineCounter, file, path, key),
   };
 }
