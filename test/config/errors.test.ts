@@ -99,6 +99,14 @@ const CASES: [string, (file: string) => string][] = [
       `${f}:5:3: grid["optimizer.learnignRate"]: unknown key "optimizer.learnignRate" — did you mean "optimizer.learningRate"? A grid varies run keys such as optimizer.learningRate, loss.name or model.hidden.`,
   ],
   [
+    'error_grid_bad_value.yaml',
+    (f) =>
+      [
+        `${f}:5:34: grid["model.hiddenActivation"][1]: unknown hidden activation "sigmod" — did you mean "sigmoid"? Known: sigmoid, tanh, relu, linear.`,
+        `${f}:4:33: grid["optimizer.learningRate"][1]: expected a value greater than 0, received -1.`,
+      ].join('\n'),
+  ],
+  [
     'error_seeds_non_integer.yaml',
     (f) => [`${f}:3:12: seeds[1]: expected an integer, received 2.5.`, `${f}:6:13: runs[0].seeds[0]: expected a number, received "one".`].join('\n'),
   ],
