@@ -2,6 +2,7 @@
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { ExitCode, LosslabError, ConfigError, type ExitCodeValue } from '../errors';
 import { commands } from './commands';
+import { didYouMean } from '../util/did-you-mean';
 
 /** Where the CLI writes; tests pass their own to capture output. */
 export interface Io {
@@ -43,11 +44,27 @@ export function buildParser(argv: readonly string[], io: Io, setExit: (code: num
   return parser;
 }
 
+/** The command names of the table (the first word of each `command` string). */
+export function commandNames(): string[] {
+  return commands.map((make) => String(make(processIo, () => undefined).command).split(' ')[0]);
+}
+
+/** An unknown first word gets a message naming it, with "did you mean" and the list of commands. */
+function checkCommandName(argv: readonly string[]): void {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-') || first === 'help') return;
+  const names = commandNames();
+  if (!names.includes(first)) {
+    throw new ConfigError(`unknown command "${first}"${didYouMean(first, names) || '.'} Commands: ${names.join(', ')}. See losslab --help.`);
+  }
+}
+
 /** Runs the CLI on `argv` (without node and script) and resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const debug = argv.includes('--debug');
   try {
+    checkCommandName(argv);
     await buildParser(argv, io, (code) => {
       exitCode = code;
     }).parseAsync();

@@ -298,14 +298,15 @@ function assignIds(runs: ResolvedRun[], hasGrid: boolean): void {
     const full = slug(run.name);
     return hasGrid && full.length > 48 ? `${slug(run.name.split('[')[0]).slice(0, 40)}-${hashOf(run.gridValues).slice(0, 6)}` : full.slice(0, 64);
   };
+  // Clashes are found case-insensitively: "A" and "a" would share a folder on macOS and Windows.
   const counts = new Map<string, Set<string>>();
   for (const run of runs) {
-    const base = baseOf(run);
-    counts.set(base, (counts.get(base) ?? new Set()).add(run.name));
+    const key = baseOf(run).toLowerCase();
+    counts.set(key, (counts.get(key) ?? new Set()).add(run.name));
   }
   for (const run of runs) {
     const base = baseOf(run);
-    const clash = (counts.get(base)?.size ?? 0) > 1;
+    const clash = (counts.get(base.toLowerCase())?.size ?? 0) > 1;
     run.id = `${clash ? `${base}-${hashOf(run.name).slice(0, 6)}` : base}-s${run.seed}`;
   }
 }

@@ -1,5 +1,6 @@
 // Turns schema issues into messages that name the key path, what was expected, what was received and the fix.
 import type { z } from 'zod';
+import { ACTIVATIONS } from '../models/activations';
 import { didYouMean } from '../util/did-you-mean';
 
 type Path = readonly PropertyKey[];
@@ -86,10 +87,13 @@ export function problemsFromIssues(
       case 'invalid_value': {
         const values = issue.values.map(String);
         const noun = nounFor(path);
+        // An activation that exists but not in this role (softmax as a hidden activation) gets its own message.
+        const roles = typeof input === 'string' && noun.endsWith(' activation') ? (ACTIVATIONS as Record<string, { roles: readonly string[] }>)[input]?.roles : undefined;
         problems.push({
           path,
-          message:
-            typeof input === 'string'
+          message: roles
+            ? `"${input}" cannot be a ${noun}: it is ${roles.join(' and ')} only. Known ${noun}s: ${values.join(', ')}.`
+            : typeof input === 'string'
               ? `unknown ${noun} "${input}"${didYouMean(input, values) || '.'} Known: ${values.join(', ')}.`
               : `expected one of ${values.join(', ')}, received ${describeValue(input)}.`,
         });

@@ -29,6 +29,7 @@ export function parseExperimentSource(file: string, text?: string): SourceDocume
       `${file}: the file is empty — expected an experiment: a mapping with name, dataset, defaults and runs or grid (see experiments/quickstart.yaml).`,
     );
   }
+  if (file.endsWith('.json')) checkStrictJson(file, source);
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, schema: 'core', uniqueKeys: true, prettyErrors: false, strict: true });
   const firstError = doc.errors[0];
@@ -73,4 +74,21 @@ function locate(doc: Document, lineCounter: LineCounter, file: string, path: rea
   if (!range) return file;
   const { line, col } = lineCounter.linePos(range[0]);
   return `${file}:${line}:${col}`;
+}
+
+/**
+ * A .json file must be JSON, not just YAML that looks like it (YAML would accept trailing commas and comments).
+ * V8 reports "… in JSON at position N" (or nothing at the end of the input); that becomes line and column.
+ */
+function checkStrictJson(file: string, source: string): void {
+  try {
+    JSON.parse(source);
+  } catch (error) {
+    const message = (error as Error).message;
+    const match = / in JSON at position (\d+)/.exec(message);
+    const position = match ? Number(match[1]) : source.length;
+    const before = source.slice(0, position).split('\n');
+    const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input');
+    throw new ConfigError(`${file}:${before.length}:${before[before.length - 1].length + 1}: malformed JSON: ${reason}`);
+  }
 }

@@ -22,7 +22,7 @@ const CASES: [string, (file: string) => string][] = [
   ],
   [
     'error_malformed_json.json',
-    (f) => `${f}:5:1: malformed JSON: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+    (f) => `${f}:3:30: malformed JSON: Expected double-quoted property name`,
   ],
   [
     'error_empty.yaml',
@@ -60,7 +60,7 @@ const CASES: [string, (file: string) => string][] = [
   ],
   [
     'error_hidden_activation_softmax.yaml',
-    (f) => `${f}:5:31: runs[0].model.hiddenActivation: unknown hidden activation "softmax". Known: sigmoid, tanh, relu, linear.`,
+    (f) => `${f}:5:31: runs[0].model.hiddenActivation: "softmax" cannot be a hidden activation: it is output only. Known hidden activations: sigmoid, tanh, relu, linear.`,
   ],
   [
     'error_unknown_output_activation.yaml',

@@ -248,3 +248,11 @@ describe('JSON Schema', () => {
     expect(experiment.runs.length).toBeGreaterThan(0);
   });
 });
+
+test('run names that differ only by case get ids that differ case-insensitively too', () => {
+  const text = 'name: x\ndataset: {train: 100, test: 100}\nruns:\n  - name: A\n  - name: a\n';
+  const ids = loadExperiment('case.yaml', {}, text).runs.map((r) => r.id);
+  expect(ids).toHaveLength(2);
+  expect(new Set(ids.map((id) => id.toLowerCase())).size).toBe(2);
+  expect(ids[0]).toMatch(/^A-[0-9a-f]{6}-s1$/);
+});
