@@ -27,13 +27,15 @@ export interface BenchOptions {
   /** Images per measurement on the cpu backend (≈45–60 s per full epoch there), extrapolated to 60,000. */
   cpuExamples: number;
   levers: boolean;
+  /** Epochs per measurement; the fastest is kept (the machine is shared: interference only adds time). */
+  repeats: number;
   torch: boolean;
   outDir: string;
 }
 
 /** Parses the bench flags; unknown flags are an error naming the flag and the known ones. */
 export function parseOptions(argv: string[]): BenchOptions {
-  const options: BenchOptions = { examples: FULL, backends: [...BACKENDS], clock: 'cpu', cpuExamples: CPU_EXAMPLES, levers: false, torch: true, outDir: 'results/bench' };
+  const options: BenchOptions = { examples: FULL, backends: [...BACKENDS], clock: 'cpu', cpuExamples: CPU_EXAMPLES, levers: false, repeats: 1, torch: true, outDir: 'results/bench' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -47,11 +49,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (arg === '--clock') options.clock = value() === 'wall' ? 'wall' : 'cpu';
     else if (arg === '--cpu-examples') options.cpuExamples = Number(value());
     else if (arg === '--levers') options.levers = true;
+    else if (arg === '--repeats') options.repeats = Number(value());
     else if (arg === '--no-torch') options.torch = false;
     else if (arg === '--out') options.outDir = value();
-    else throw new Error(`${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --no-torch, --out DIR`);
+    else throw new Error(`${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --out DIR`);
   }
-  for (const [flag, value] of [['--examples', options.examples], ['--cpu-examples', options.cpuExamples]] as const) {
+  for (const [flag, value] of [['--examples', options.examples], ['--cpu-examples', options.cpuExamples], ['--repeats', options.repeats]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > FULL) throw new Error(`${flag}: expected a whole number in 1..${FULL}, received ${value}`);
   }
   const unknown = options.backends.filter((b) => !(BACKENDS as readonly string[]).includes(b));
@@ -88,7 +91,7 @@ export function main(argv: string[]): number {
   if (python) {
     process.stderr.write('pytorch (1 thread)…\n');
     const workloads = WORKLOADS.map((w) => `${w.name}:${w.batchSize}`).join(',');
-    const result = collect(python, [torchScript, '--examples', String(options.examples), '--workloads', workloads]);
+    const result = collect(python, [torchScript, '--examples', String(options.examples), '--workloads', workloads, '--repeats', String(options.repeats)]);
     measured.push(...(result.rows as unknown as Measurement[]));
     if (result.error) notes.push(`pytorch: ${result.error}`);
   } else {
@@ -101,7 +104,7 @@ export function main(argv: string[]): number {
       for (const variant of VARIANTS) {
         if (skipped) continue;
         process.stderr.write(`${backend} ${workload.name} b${workload.batchSize} ${variant}…\n`);
-        const args = [worker, '--backend', backend, '--workload', String(index), '--variant', variant, '--examples', String(backend === 'cpu' ? Math.min(options.cpuExamples, options.examples) : options.examples)];
+        const args = [worker, '--backend', backend, '--workload', String(index), '--variant', variant, '--examples', String(backend === 'cpu' ? Math.min(options.cpuExamples, options.examples) : options.examples), '--repeats', String(options.repeats)];
         const result = collect(process.execPath, args);
         measured.push(...(result.rows as unknown as Measurement[]));
         if (result.error) {
@@ -135,7 +138,7 @@ export function main(argv: string[]): number {
 
   if (options.levers && options.backends.includes('wasm')) {
     process.stderr.write('levers on wasm…\n');
-    const result = collect(process.execPath, [worker, '--backend', 'wasm', '--levers', '--examples', String(Math.min(options.examples, 20000))]);
+    const result = collect(process.execPath, [worker, '--backend', 'wasm', '--levers', '--examples', String(Math.min(options.examples, 20000)), '--repeats', String(options.repeats)]);
     if (result.error) notes.push(`levers: ${result.error}`);
     const levers = result.rows as { lever: string; setting: string; wall_s_per_epoch: number; cpu_s_per_epoch: number; mean_loss: number }[];
     const leverSeconds = (l: (typeof levers)[number]) => (options.clock === 'cpu' ? l.cpu_s_per_epoch : l.wall_s_per_epoch);

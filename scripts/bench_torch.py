@@ -74,6 +74,7 @@ def epoch(name, batch_size, x, labels):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--examples', type=int, default=60000)
+    parser.add_argument('--repeats', type=int, default=1, help='epochs per workload; the fastest (CPU time) is kept')
     parser.add_argument('--workloads', default='a-relu-ce:64,a-relu-ce:256,b-sigmoid-mse:64')
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -82,7 +83,8 @@ def main():
     labels = torch.from_numpy(read_idx(os.path.join(DATA, 'train-labels-idx1-ubyte'))[:args.examples].astype(np.int64))
     for spec in args.workloads.split(','):
         name, batch = spec.split(':')
-        print(RESULT_PREFIX + json.dumps(epoch(name, int(batch), x, labels)), flush=True)
+        runs = [epoch(name, int(batch), x, labels) for _ in range(args.repeats)]
+        print(RESULT_PREFIX + json.dumps(min(runs, key=lambda r: r['cpu_s_per_epoch'])), flush=True)
 
 
 if __name__ == '__main__':
