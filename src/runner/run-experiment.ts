@@ -5,7 +5,6 @@ import type { Io } from '../cli/main';
 import { loadExperiment, type Experiment, type ExperimentOverrides, type ResolvedRun } from '../config/experiment';
 import { selectBackend, type BackendChoice } from '../backend/select';
 import { loadDataset } from '../data/datasets';
-import type { Dataset } from '../data/dataset';
 import { ExitCode, LosslabError } from '../errors';
 import { Files, type Manifest, type ManifestRun, type SummaryRow } from '../results/contract';
 import { packageInfo } from '../util/package-info';
@@ -97,7 +96,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<numb
       continue;
     }
     Object.assign(entry, { status: outcome.status, endedAt: new Date().toISOString(), epochsDone: outcome.epochsDone, divergedStep: outcome.divergedStep });
-    summary.set(run.id, summaryRow(run, outcome, dataset, selection.backend));
+    summary.set(run.id, summaryRow(run, outcome, selection.backend));
     writeSummary(outDir, order, summary);
     writeManifest(outDir, manifest);
     progress.endRun(index + 1, run.id, describeOutcome(outcome));
@@ -136,7 +135,7 @@ function describeOutcome(outcome: RunOutcome): string {
 }
 
 /** The summary.csv row of a finished (or stopped) run. */
-function summaryRow(run: ResolvedRun, outcome: RunOutcome, _dataset: Dataset, backend: string): SummaryRow {
+function summaryRow(run: ResolvedRun, outcome: RunOutcome, backend: string): SummaryRow {
   const { config } = run;
   const trained = outcome.metrics.filter((m) => Number.isFinite(Number(m.test_accuracy)));
   const last = outcome.metrics[outcome.metrics.length - 1];

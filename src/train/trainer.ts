@@ -68,7 +68,7 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
   const optimizer = createOptimizer(config.optimizer as OptimizerOptions);
   const recorder = new GradientRecorder();
   const context: StepContext = { mlp, optimizer, loss: config.loss, l2Coefficient: config.l2 / (2 * dataset.train.size) };
-  const options_ = lossOptions(mlp, config.loss);
+  const evaluationLoss = lossOptions(mlp, config.loss);
   const rng = new Rng(deriveSeed(run.seed, 'shuffle'));
   const batches = new BatchBuilder(dataset.train, config.batchSize);
   const metrics: MetricsRow[] = [];
@@ -157,9 +157,9 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
   }
 
   function evaluationRow(epoch: number, atStep: number, wallSeconds: number): MetricsRow {
-    const train = evaluate(mlp, dataset.train, config.loss.name, options_);
-    const validation = dataset.validation.size > 0 ? evaluate(mlp, dataset.validation, config.loss.name, options_) : undefined;
-    const test = evaluate(mlp, dataset.test, config.loss.name, options_);
+    const train = evaluate(mlp, dataset.train, config.loss.name, evaluationLoss);
+    const validation = dataset.validation.size > 0 ? evaluate(mlp, dataset.validation, config.loss.name, evaluationLoss) : undefined;
+    const test = evaluate(mlp, dataset.test, config.loss.name, evaluationLoss);
     return {
       epoch,
       step: atStep,
