@@ -13,8 +13,9 @@ export async function timeFitEpoch(workload: Workload, split: Split): Promise<Ep
       tf.layers.dense({ units: numClasses, activation: workload.outputActivation }),
     ],
   });
+  const optimizer = tf.train.sgd(workload.learningRate);
   model.compile({
-    optimizer: tf.train.sgd(workload.learningRate),
+    optimizer,
     loss: workload.loss === 'cross-entropy' ? 'categoricalCrossentropy' : 'meanSquaredError',
   });
   const x = tf.tensor2d(split.features, [split.size, featureSize]);
@@ -26,5 +27,7 @@ export async function timeFitEpoch(workload: Workload, split: Split): Promise<Ep
   const cpu = process.cpuUsage(cpuStarted);
   tf.dispose([x, y]);
   model.dispose();
+  // model.dispose() leaves the optimizer (and SGD's −η scalar) to its creator.
+  optimizer.dispose();
   return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, examples: split.size, meanLoss: Number(history.history.loss[0]) };
 }
