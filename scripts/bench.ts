@@ -46,7 +46,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (arg === '--quick') options.examples = QUICK;
     else if (arg === '--examples') options.examples = Number(value());
     else if (arg === '--backends') options.backends = value().split(',').filter(Boolean);
-    else if (arg === '--clock') options.clock = value() === 'wall' ? 'wall' : 'cpu';
+    else if (arg === '--clock') {
+      const clock = value();
+      if (clock !== 'cpu' && clock !== 'wall') throw new Error(`--clock: expected cpu or wall, received ${clock}`);
+      options.clock = clock;
+    }
     else if (arg === '--cpu-examples') options.cpuExamples = Number(value());
     else if (arg === '--levers') options.levers = true;
     else if (arg === '--repeats') options.repeats = Number(value());
