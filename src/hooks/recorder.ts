@@ -3,18 +3,17 @@ import * as tf from '@tensorflow/tfjs';
 import type { GradientRow, GradientTensor } from '../results/contract';
 import { ACTIVATIONS } from '../models/activations';
 import type { ForwardPass, Mlp, PreactivationTap } from '../models/mlp';
-import { tensorStats } from './stats';
-
-/** Marks "no saturated fraction" (kernel and bias rows) in the device buffer; written as an empty cell. */
-const NOT_APPLICABLE = -1;
+import { gradientSums, statsFromSums } from './stats';
 
 interface Pending {
   step: number;
   epoch: number;
   layer: number;
   tensor: GradientTensor;
-  /** [l2, mean |g|, max |g|, saturated fraction or -1], kept on the device. */
-  values: tf.Tensor1D;
+  /** Elements of the gradient, to turn Σ|g| into a mean on the host. */
+  size: number;
+  /** [Σg²], [Σ|g|], [max|g|] and, for pre-activations, [saturated fraction]: [1,1] tensors kept on the device. */
+  parts: tf.Tensor2D[];
 }
 
 /**
@@ -23,7 +22,7 @@ interface Pending {
  */
 export class GradientRecorder {
   private pending: Pending[] = [];
-  private saturation = new Map<number, tf.Scalar>();
+  private saturation = new Map<number, tf.Tensor2D>();
 
   /**
    * The tap for Mlp.forward on a recorded step: each pre-activation z passes through an identity whose backward
@@ -36,11 +35,10 @@ export class GradientRecorder {
         value: input.clone(),
         gradFunc: (dy: tf.Tensor) => {
           // Tensors made here are disposed after backprop; keep what is recorded.
+          const parts = gradientSums(dy).map((t) => tf.keep(t));
           const saturated = this.saturation.get(layer);
-          const values = tf.keep(tf.tidy(() => tf.concat([tensorStats(dy), tf.reshape(saturated ?? tf.scalar(NOT_APPLICABLE), [1])]))) as tf.Tensor1D;
-          saturated?.dispose();
           this.saturation.delete(layer);
-          this.pending.push({ step, epoch, layer, tensor: 'preactivation', values });
+          this.pending.push({ step, epoch, layer, tensor: 'preactivation', size: dy.size, parts: saturated ? [...parts, saturated] : parts });
           return dy;
         },
       })) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -53,8 +51,11 @@ export class GradientRecorder {
     mlp.layers.forEach((layer, index) => {
       const definition = ACTIVATIONS[layer.activation] as { saturated?: (z: tf.Tensor2D, a: tf.Tensor2D) => tf.Tensor2D };
       const z = pass.preactivations[index];
-      const fraction = definition.saturated ? tf.mean(definition.saturated(z, pass.activations[index])) : tf.scalar(0);
-      this.saturation.set(index, tf.keep(fraction) as tf.Scalar);
+      const fraction = tf.tidy(() =>
+        definition.saturated ? tf.mean(tf.reshape(definition.saturated(z, pass.activations[index]), [1, -1]), 1, true) : tf.zeros([1, 1]),
+      ) as tf.Tensor2D;
+      this.saturation.get(index)?.dispose();
+      this.saturation.set(index, tf.keep(fraction));
     });
   }
 
@@ -63,8 +64,8 @@ export class GradientRecorder {
     mlp.layers.forEach((layer, index) => {
       for (const [tensor, variable] of [['kernel', layer.kernel], ['bias', layer.bias]] as const) {
         // Kept: the caller may run the step inside tf.tidy, and these must live until flush().
-        const values = tf.keep(tf.tidy(() => tf.concat([tensorStats(grads[variable.name]), tf.tensor1d([NOT_APPLICABLE])]))) as tf.Tensor1D;
-        this.pending.push({ step, epoch, layer: index, tensor, values });
+        const parts = gradientSums(grads[variable.name]).map((t) => tf.keep(t));
+        this.pending.push({ step, epoch, layer: index, tensor, size: variable.size, parts });
       }
     });
   }
@@ -74,28 +75,31 @@ export class GradientRecorder {
     if (this.pending.length === 0) return [];
     const order: Record<GradientTensor, number> = { kernel: 0, bias: 1, preactivation: 2 };
     const pending = [...this.pending].sort((a, b) => a.step - b.step || a.layer - b.layer || order[a.tensor] - order[b.tensor]);
-    const all = tf.concat(pending.map((p) => p.values));
+    const all = tf.concat(pending.flatMap((p) => p.parts), 1);
     const values = all.dataSync();
     all.dispose();
     this.dispose();
-    return pending.map((p, i) => {
-      const [l2, meanAbs, maxAbs, saturated] = values.subarray(i * 4, i * 4 + 4);
+    let offset = 0;
+    return pending.map((p) => {
+      const [sumSquares, sumAbs, maxAbs, saturated] = values.subarray(offset, offset + p.parts.length);
+      offset += p.parts.length;
+      const stats = statsFromSums(sumSquares, sumAbs, maxAbs, p.size);
       return {
         step: p.step,
         epoch: p.epoch,
         layer: p.layer,
         tensor: p.tensor,
-        l2,
-        mean_abs: meanAbs,
-        max_abs: maxAbs,
-        saturated_fraction: saturated === NOT_APPLICABLE ? '' : saturated,
+        l2: stats.l2,
+        mean_abs: stats.meanAbs,
+        max_abs: stats.maxAbs,
+        saturated_fraction: saturated === undefined ? '' : saturated,
       };
     });
   }
 
   /** Drops everything still held on the device. */
   dispose(): void {
-    for (const p of this.pending) p.values.dispose();
+    for (const p of this.pending) tf.dispose(p.parts);
     for (const s of this.saturation.values()) s.dispose();
     this.pending = [];
     this.saturation.clear();
