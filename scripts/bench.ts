@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../src/results/atomic';
 import { toCsv } from '../src/results/csv';
 import { RESULT_PREFIX } from './bench/worker';
 import { VARIANTS, WORKLOADS, type Measurement } from './bench/workloads';
+import { measureJobs } from './bench/jobs';
 
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 const FULL = 60000;
@@ -30,12 +31,14 @@ export interface BenchOptions {
   /** Epochs per measurement; the fastest is kept (the machine is shared: interference only adds time). */
   repeats: number;
   torch: boolean;
+  /** Measure --jobs 1 against --jobs 2 on a four-run sweep (wall clock). */
+  jobs: boolean;
   outDir: string;
 }
 
 /** Parses the bench flags; unknown flags are an error naming the flag and the known ones. */
 export function parseOptions(argv: string[]): BenchOptions {
-  const options: BenchOptions = { examples: FULL, backends: [...BACKENDS], clock: 'cpu', cpuExamples: CPU_EXAMPLES, levers: false, repeats: 1, torch: true, outDir: 'results/bench' };
+  const options: BenchOptions = { examples: FULL, backends: [...BACKENDS], clock: 'cpu', cpuExamples: CPU_EXAMPLES, levers: false, repeats: 1, torch: true, jobs: true, outDir: 'results/bench' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -55,8 +58,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (arg === '--levers') options.levers = true;
     else if (arg === '--repeats') options.repeats = Number(value());
     else if (arg === '--no-torch') options.torch = false;
+    else if (arg === '--no-jobs') options.jobs = false;
     else if (arg === '--out') options.outDir = value();
-    else throw new Error(`${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --out DIR`);
+    else throw new Error(`${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --no-jobs, --out DIR`);
   }
   for (const [flag, value] of [['--examples', options.examples], ['--cpu-examples', options.cpuExamples], ['--repeats', options.repeats]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > FULL) throw new Error(`${flag}: expected a whole number in 1..${FULL}, received ${value}`);
@@ -157,6 +161,15 @@ export function main(argv: string[]): number {
     }));
     writeFileAtomic(path.join(options.outDir, 'levers.csv'), toCsv(LEVER_COLUMNS, leverRows));
     process.stdout.write(`\nlevers (wasm, 784-128-10 relu CE, batch 64, hooks off; ratio_vs_baseline < 1 is faster)\n${table([...LEVER_COLUMNS], leverRows)}\n`);
+  }
+  if (options.jobs && options.backends.includes('wasm')) {
+    process.stderr.write('--jobs 1 vs --jobs 2 on a four-run sweep…\n');
+    const bin = path.join(__dirname, '..', 'bin', 'losslab.js');
+    const examples = Math.min(options.examples, 30000);
+    const [one, two] = measureJobs(bin, 'wasm', examples);
+    const jobsRows = [one, two].map((m) => ({ ...m, wall_s: round(m.wall_s, 2), speedup_vs_jobs_1: round(one.wall_s / m.wall_s, 2) }));
+    writeFileAtomic(path.join(options.outDir, 'jobs.csv'), toCsv(['jobs', 'wall_s', 'speedup_vs_jobs_1', 'exit_code'], jobsRows));
+    process.stdout.write(`\n--jobs on a four-run sweep (wasm, 784-128-10, ${examples} images, 1 epoch; wall clock: parallelism is about wall time)\n${table(['jobs', 'wall_s', 'speedup_vs_jobs_1', 'exit_code'], jobsRows)}\n`);
   }
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
   process.stdout.write(`wrote ${path.join(options.outDir, 'bench.csv')}\n`);

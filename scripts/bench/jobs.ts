@@ -1,0 +1,50 @@
+// The --jobs measurement: wall time of one four-run sweep with --jobs 1 and with --jobs 2, in the same invocation.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/** A four-run sweep (two configurations × two seeds) of the reference MLP on `examples` training images. */
+function sweepFile(dir: string, examples: number): string {
+  const file = path.join(dir, 'jobs-sweep.yaml');
+  fs.writeFileSync(
+    file,
+    [
+      'name: bench-jobs',
+      `dataset: { name: mnist, train: ${examples}, test: 2000 }`,
+      'seeds: [1, 2]',
+      'defaults: { model: { hidden: [128], hiddenActivation: relu }, batchSize: 64, epochs: 1, hooks: { every: 100 } }',
+      'runs:',
+      '  - name: relu-ce',
+      '  - name: relu-mse',
+      '    model: { outputActivation: sigmoid }',
+      '    loss: { name: mse }',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+export interface JobsMeasurement {
+  jobs: number;
+  wall_s: number;
+  exit_code: number;
+}
+
+/** Runs the sweep through the CLI with --jobs 1 then --jobs 2 and returns the wall seconds of each. */
+export function measureJobs(bin: string, backend: string, examples: number): JobsMeasurement[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'losslab-bench-jobs-'));
+  try {
+    const file = sweepFile(dir, examples);
+    return [1, 2].map((jobs) => {
+      const started = process.hrtime.bigint();
+      const child = spawnSync(process.execPath, [bin, 'run', file, '--out', path.join(dir, `jobs-${jobs}`), '--backend', backend, '--jobs', String(jobs)], {
+        encoding: 'utf8',
+        env: { ...process.env, CI: '1' },
+      });
+      return { jobs, wall_s: Number(process.hrtime.bigint() - started) / 1e9, exit_code: child.status ?? -1 };
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
