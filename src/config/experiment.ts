@@ -6,6 +6,7 @@ import { LOSSES, type LossDefinition } from '../losses/registry';
 import { INITIALIZERS, type InitializerDefinition } from '../models/initializers';
 import { OPTIMIZERS, type OptimizerDefinition } from '../optimizers/registry';
 import { didYouMean } from '../util/did-you-mean';
+import { gridValueText } from '../util/grid-text';
 import { formatPath, problemsFromIssues, describeValue, type Problem } from './issues';
 import { parseExperimentSource, type SourceDocument } from './parse-file';
 import {
@@ -135,7 +136,7 @@ function expand(source: SourceDocument, raw: Record<string, unknown>, file: Expe
         problems.push({ path: origin(['batchSize']), message: `expected at most dataset.train (${file.dataset.train}), received ${config.batchSize}.` });
       }
       const gridValues = Object.fromEntries(point.map(({ key, value }) => [key, value]));
-      const name = point.length === 0 ? baseName : `${baseName}[${point.map(({ key, value }) => `${shortKey(key)}=${compact(value)}`).join(',')}]`;
+      const name = point.length === 0 ? baseName : `${baseName}[${point.map(({ key, value }) => `${shortKey(key)}=${gridValueText(value)}`).join(',')}]`;
       const seeds = overrides.seeds ?? (runSeeds as number[] | undefined) ?? file.seeds;
       for (const seed of seeds) {
         runs.push({ id: '', name, seed, gridValues, config, configHash: hashOf({ dataset: file.dataset, config, seed }) });
@@ -274,14 +275,6 @@ function setDotted(target: Record<string, unknown>, dotted: string, value: unkno
 }
 
 const shortKey = (dotted: string) => dotted.split('.').filter((k) => k !== 'name').pop() ?? dotted;
-/** A grid value in a run name: scalars as they are, an initializer block as `normal(mean=0,stddev=1)`. */
-function compact(value: unknown): string {
-  if (isPlainObject(value) && typeof value.name === 'string') {
-    const params = Object.entries(value).filter(([k]) => k !== 'name').map(([k, v]) => `${k}=${compact(v)}`);
-    return params.length ? `${value.name}(${params.join(',')})` : value.name;
-  }
-  return typeof value === 'object' ? JSON.stringify(value).replace(/"/g, '') : String(value);
-}
 
 /** Filesystem-safe slug: letters, digits, ".", "_", "-"; no leading dot, no "..", never empty. */
 export function slug(text: string): string {

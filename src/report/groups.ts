@@ -1,4 +1,5 @@
 // Run groups: the runs sharing a name (they differ only by seed), ordered so that a grid reads as a table.
+import { gridValueText } from '../util/grid-text';
 import type { ResultsData, RunData } from './load';
 
 /** Statuses whose results the tables aggregate; other runs are listed as left out. */
@@ -62,15 +63,10 @@ function sortByGrid(groups: RunGroup[], gridKeys: readonly string[]): RunGroup[]
     .map(({ group }) => group);
 }
 
-/** A grid value as a table cell: arrays joined by "-" (hidden sizes "100-30"), objects as JSON, none as "—". */
-export function gridValueText(value: unknown): string {
-  if (value === undefined || value === null) return '—';
-  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map(gridValueText).join('-');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
 
 /** Runs in summary.csv that the tables leave out (pending, running, interrupted, failed), as "id (status)". */
 export function leftOutRuns(data: ResultsData): string[] {
   return data.runs.filter((r) => !REPORTED_STATUSES.includes(r.status)).map((r) => `${r.id} (${r.status})`);
 }
+
+export { gridValueText };

@@ -1,6 +1,7 @@
 // The report's table model: display text for Markdown/HTML/LaTeX and raw numbers for the tidy CSV, built together.
 import type { Aggregate } from './stats';
-import { gridValueText, type RunGroup } from './groups';
+import { baseRunName, gridValueText } from '../util/grid-text';
+import type { RunGroup } from './groups';
 
 export type Align = 'left' | 'right';
 
@@ -24,14 +25,19 @@ export interface ReportTable {
 
 /** Leading display cells for a group: one per grid key, then the run name. */
 export function groupCells(group: RunGroup, gridKeys: readonly string[]): string[] {
-  return [...gridKeys.map((key) => gridValueText(group.gridValues[key])), group.name];
+  return [...gridKeys.map((key) => gridValueText(group.gridValues[key])), displayName(group, gridKeys)];
+}
+
+/** The run column: with grid columns beside it, the name without its generated grid suffix. */
+function displayName(group: RunGroup, gridKeys: readonly string[]): string {
+  return gridKeys.length > 0 ? baseRunName(group.name) : group.name;
 }
 
 /** Leading CSV cells for a group, keyed like the headers. */
 export function groupCsv(group: RunGroup, gridKeys: readonly string[]): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const key of gridKeys) row[key] = gridValueText(group.gridValues[key]);
-  row.run = group.name;
+  row.run = displayName(group, gridKeys);
   return row;
 }
 

@@ -104,7 +104,7 @@ grid:
   model.kernelInitializer: [glorot-uniform, lecun-normal]
 `);
     const ids = long.runs.map((r) => r.id);
-    expect(long.runs[0].name).toBe('x[hidden=[100,100,100],kernelInitializer=glorot-uniform]');
+    expect(long.runs[0].name).toBe('x[hidden=100-100-100,kernelInitializer=glorot-uniform]');
     expect(new Set(ids).size).toBe(4);
     for (const id of ids) {
       expect(id).toMatch(/^x-[0-9a-f]{6}-s1$/);

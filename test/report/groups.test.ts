@@ -45,7 +45,9 @@ test.each<[unknown, string]>([
   [[], '(none)'],
   [0.1, '0.1'],
   ['relu', 'relu'],
-  [{ name: 'adam' }, '{"name":"adam"}'],
+  [{ name: 'adam' }, 'adam'],
+  [{ name: 'normal', mean: 0, stddev: 1 }, 'normal(mean=0,stddev=1)'],
+  [{ mean: 0 }, '{mean:0}'],
   [undefined, '—'],
 ])('grid value %p reads %p', (value, text) => {
   expect(gridValueText(value)).toBe(text);
