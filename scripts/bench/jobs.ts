@@ -4,8 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-/** A four-run sweep (two configurations × two seeds) of the reference MLP on `examples` training images. */
-function sweepFile(dir: string, examples: number): string {
+/** A four-run sweep (two configurations × two seeds) of the reference MLP: `epochs` epochs of `examples` images. */
+function sweepFile(dir: string, examples: number, epochs: number): string {
   const file = path.join(dir, 'jobs-sweep.yaml');
   fs.writeFileSync(
     file,
@@ -13,7 +13,7 @@ function sweepFile(dir: string, examples: number): string {
       'name: bench-jobs',
       `dataset: { name: mnist, train: ${examples}, test: 2000 }`,
       'seeds: [1, 2]',
-      'defaults: { model: { hidden: [128], hiddenActivation: relu }, batchSize: 64, epochs: 1, hooks: { every: 100 } }',
+      `defaults: { model: { hidden: [128], hiddenActivation: relu }, batchSize: 64, epochs: ${epochs}, hooks: { every: 100 } }`,
       'runs:',
       '  - name: relu-ce',
       '  - name: relu-mse',
@@ -31,11 +31,14 @@ export interface JobsMeasurement {
   exit_code: number;
 }
 
-/** Runs the sweep through the CLI with --jobs 1 then --jobs 2 and returns the wall seconds of each. */
-export function measureJobs(bin: string, backend: string, examples: number): JobsMeasurement[] {
+/**
+ * Runs the sweep through the CLI with --jobs 1 then --jobs 2 and returns the wall seconds of each. Every worker
+ * pays a fixed start (Node, tfjs, wasm, checksummed MNIST: about 1 s here), so short sweeps gain less.
+ */
+export function measureJobs(bin: string, backend: string, examples: number, epochs: number): JobsMeasurement[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'losslab-bench-jobs-'));
   try {
-    const file = sweepFile(dir, examples);
+    const file = sweepFile(dir, examples, epochs);
     return [1, 2].map((jobs) => {
       const started = process.hrtime.bigint();
       const child = spawnSync(process.execPath, [bin, 'run', file, '--out', path.join(dir, `jobs-${jobs}`), '--backend', backend, '--jobs', String(jobs)], {
