@@ -2,22 +2,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main, type Io } from '../../src/cli/main';
+import { main } from '../../src/cli/main';
+import { captureIo as capture } from '../helpers/cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'report');
 const CONTRACT = 'a results folder holds experiment.json, manifest.json, summary.csv and runs/<run id>/';
-
-function capture(): Io & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    isTty: false,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 let tmp: string;
 beforeEach(() => {
