@@ -7,6 +7,7 @@ import { toCsv } from '../src/results/csv';
 import { RESULT_PREFIX } from './bench/worker';
 import { VARIANTS, WORKLOADS, type Measurement } from './bench/workloads';
 import { measureJobs } from './bench/jobs';
+import { textTableLines } from '../src/util/text-table';
 
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 const FULL = 60000;
@@ -177,12 +178,9 @@ export function main(argv: string[]): number {
   return 0;
 }
 
-/** A plain fixed-width text table. */
+/** A plain fixed-width text table of records. */
 function table(columns: string[], rows: Record<string, unknown>[]): string {
-  const cells = rows.map((row) => columns.map((c) => String(row[c] ?? '')));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+  return textTableLines(columns, rows.map((row) => columns.map((c) => String(row[c] ?? ''))), { rule: true }).join('\n');
 }
 
 if (require.main === module) {

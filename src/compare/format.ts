@@ -1,6 +1,7 @@
 // Renders a CompareResult for people: a fixed-width table of checks, the missing and added runs, and a verdict line.
 import type { Check, CompareResult } from './compare';
 import { describeTolerance, METRICS } from './tolerance';
+import { textTableLines } from '../util/text-table';
 
 /** Table columns, in order. */
 export const TABLE_COLUMNS = ['metric', 'run', 'baseline', 'current', 'delta', 'tolerance', 'verdict'] as const;
@@ -16,7 +17,7 @@ export function formatCompareText(result: CompareResult): string {
   );
   lines.push(`tolerances: ${tolerances.join(', ') || 'none'}; replicates may also differ by k = ${result.k} baseline std`);
   lines.push('');
-  lines.push(...formatTable(result.checks.map(tableRow)));
+  lines.push(...textTableLines(TABLE_COLUMNS, result.checks.map(tableRow)));
   lines.push('');
   lines.push(`missing from current (FAIL): ${result.missing.join(', ') || 'none'}`);
   lines.push(`added in current (not compared): ${result.added.join(', ') || 'none'}`);
@@ -73,13 +74,6 @@ function formatBounds(check: Extract<Check, { kind: 'metric' }>): string {
   if (check.tolerance.direction === 'no-drop') return `>= ${formatSigned(low - baseline)}`;
   if (check.tolerance.direction === 'no-rise') return `<= ${formatSigned(high - baseline)}`;
   return `+/-${formatNumber(high - baseline)}`;
-}
-
-/** Left-aligned fixed-width columns separated by two spaces, header first, no trailing spaces. */
-function formatTable(rows: string[][]): string[] {
-  const all = [[...TABLE_COLUMNS], ...rows];
-  const widths = TABLE_COLUMNS.map((_, column) => Math.max(...all.map((row) => row[column].length)));
-  return all.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
 }
 
 function plural(count: number, noun: string): string {

@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { loadExperiment } from '../../config/experiment';
 import { ExitCode } from '../../errors';
+import { textTableLines } from '../../util/text-table';
 import type { Io } from '../main';
 
 export function validateCommand(io: Io, setExit: (code: number) => void): CommandModule<object, { file: string }> {
@@ -29,15 +30,8 @@ export function validateCommand(io: Io, setExit: (code: number) => void): Comman
       });
       const header = ['id', 'name', 'seed', 'net', 'activations', 'loss', 'optimizer', 'init', 'batch', 'epochs', 'every'];
       io.out(`${args.file}: experiment "${experiment.name}", ${experiment.runs.length} run(s), dataset ${experiment.dataset.name} (train ${experiment.dataset.train}, validation ${experiment.dataset.validation}, test ${experiment.dataset.test}), hash ${experiment.hash}\n`);
-      io.out(formatTable(header, rows));
+      io.out(`${textTableLines(header, rows, { rule: true }).join('\n')}\n`);
       setExit(ExitCode.ok);
     },
   };
-}
-
-/** A plain fixed-width table with a rule under the header. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
