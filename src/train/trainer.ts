@@ -110,8 +110,8 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
         const batch = batches.fill(order, batchIndex);
         const recordNow = config.hooks.every > 0 && step % config.hooks.every === 0;
         const lossTensor = tf.tidy(() => {
-          const x = tf.tensor2d(batch.x.subarray(0, batch.size * batches.split.featureSize), [batch.size, batches.split.featureSize]);
-          const y = tf.tensor2d(batch.y.subarray(0, batch.size * batches.split.numClasses), [batch.size, batches.split.numClasses]);
+          const x = tf.tensor2d(batch.x, [batch.size, batches.split.featureSize]);
+          const y = tf.tensor2d(batch.y, [batch.size, batches.split.numClasses]);
           return trainStep(context, x, y, recordNow ? { recorder, step, epoch } : undefined);
         });
         // One 4-byte read per step: divergence must stop the run at the step it happens.
