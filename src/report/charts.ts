@@ -2,6 +2,16 @@
 import type { RunGroup } from './groups';
 import { layerGradientStats, preactivationLayers } from './gradients-table';
 import { aggregate } from './stats';
+import { baseRunName, gridValueText } from '../util/grid-text';
+
+/**
+ * A run group's name in legends: a grid run reads `base · value · value` ("sigmoid-mse · normal-fan-in") rather than
+ * its full generated name, which legends would cut off before the part that tells the runs apart.
+ */
+function seriesName(group: RunGroup): string {
+  const values = Object.values(group.gridValues);
+  return values.length === 0 ? group.name : [baseRunName(group.name), ...values.map(gridValueText)].join(' · ');
+}
 
 /** A plot: its file stem under plots/, its title, a caption for readers, and its Vega-Lite spec. */
 export interface ChartSpec {
@@ -24,14 +34,14 @@ const CONFIG = {
   padding: 8,
   title: { fontSize: 15, anchor: 'start', offset: 12, subtitleFontSize: 12, subtitleColor: '#555' },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
-  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320, orient: 'right' },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 480, orient: 'right' },
   header: { labelFontSize: 12, titleFontSize: 12 },
   view: { stroke: '#ccc' },
 };
 
 /** One colour per run group, the same in every plot. */
 function colorScale(groups: readonly RunGroup[]) {
-  return { domain: groups.map((g) => g.name), scheme: groups.length <= 10 ? 'tableau10' : 'tableau20' };
+  return { domain: groups.map(seriesName), scheme: groups.length <= 10 ? 'tableau10' : 'tableau20' };
 }
 
 interface Band {
@@ -56,7 +66,7 @@ function epochBands(groups: readonly RunGroup[], pick: (m: { trainLoss: number; 
     }
     for (const [epoch, values] of [...byEpoch.entries()].sort((a, b) => a[0] - b[0])) {
       const agg = aggregate(values)!;
-      bands.push({ run: group.name, epoch, mean: agg.mean, min: agg.min, max: agg.max });
+      bands.push({ run: seriesName(group), epoch, mean: agg.mean, min: agg.min, max: agg.max });
     }
   }
   return bands;
@@ -72,7 +82,7 @@ function bandChart(
   yScale: Record<string, unknown>,
 ): Record<string, unknown> {
   // The legend would take the band's opacity from the first layer; an opaque stroke symbol matches the line.
-  const legend = { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 };
+  const legend = { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1, labelLimit: 480 };
   const color = { field: 'run', type: 'nominal', title: 'run', scale: colorScale(groups), legend };
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } };
   return {
@@ -156,7 +166,7 @@ function stepSeries(groups: readonly RunGroup[], tensors: readonly string[]): St
       const stride = Math.ceil(steps.length / MAX_STEP_POINTS);
       steps.forEach((step, i) => {
         if (i % stride !== 0 && i !== steps.length - 1) return;
-        points.push({ run: group.name, layer: `layer ${layer}`, tensor, step, l2: aggregate(bySteps.get(step)!)!.mean });
+        points.push({ run: seriesName(group), layer: `layer ${layer}`, tensor, step, l2: aggregate(bySteps.get(step)!)!.mean });
       });
     }
   }
@@ -189,7 +199,7 @@ export function gradientByStepChart(groups: readonly RunGroup[]): ChartSpec {
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: ',d' } },
           y: { field: 'l2', type: 'quantitative', title: 'gradient L2', scale: { type: 'log' } },
-          color: { field: 'run', type: 'nominal', title: 'run', scale: colorScale(groups), legend: { orient: 'bottom', direction: 'vertical' } },
+          color: { field: 'run', type: 'nominal', title: 'run', scale: colorScale(groups), legend: { orient: 'bottom', direction: 'vertical', labelLimit: 480 } },
         },
       },
       resolve: { scale: { y: 'shared' } },
@@ -212,7 +222,7 @@ export function step0ByLayerChart(groups: readonly RunGroup[]): ChartSpec {
     }
     for (const [layer, l2s] of [...byLayer.entries()].sort((a, b) => a[0] - b[0])) {
       const agg = aggregate(l2s)!;
-      values.push({ run: group.name, layer, mean: agg.mean, min: agg.min, max: agg.max });
+      values.push({ run: seriesName(group), layer, mean: agg.mean, min: agg.min, max: agg.max });
     }
   }
   const color = { field: 'run', type: 'nominal', title: 'run', scale: colorScale(groups) };
