@@ -7,7 +7,7 @@ import { GradientRecorder } from '../../src/hooks/recorder';
 import { buildMlp, type Mlp } from '../../src/models/mlp';
 import { createOptimizer, type OptimizerOptions } from '../../src/optimizers/registry';
 import type { RunConfig } from '../../src/config/schema';
-import { objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
+import { isRecordedStep, objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
 
 /** Lever switches; the defaults are what src/train/trainer.ts does. */
 export interface EpochLevers {
@@ -50,7 +50,7 @@ export function timeEpoch(config: RunConfig, split: Split, levers: EpochLevers =
   const started = process.hrtime.bigint();
   const cpuStarted = process.cpuUsage();
   for (let batchIndex = 0; batchIndex < batches.batchesPerEpoch; batchIndex++) {
-    const recordNow = every > 0 && batchIndex % every === 0;
+    const recordNow = isRecordedStep(batchIndex, every);
     const record = recordNow ? { recorder, step: batchIndex, epoch: 1 } : undefined;
     const lossTensor = tf.tidy(() => {
       let x: tf.Tensor2D;

@@ -85,12 +85,12 @@ export async function runExperiment(options: RunExperimentOptions): Promise<numb
         onProgress: (p) => progress.update(index + 1, run.id, p),
       });
     } catch (error) {
+      Object.assign(entry, { status: 'failed', endedAt: new Date().toISOString(), error: (error as Error).message });
+      // Bad input or an unwritable folder stops the sweep (exit 2 or 3); any other error fails only this run.
       if (error instanceof LosslabError && error.exitCode !== ExitCode.runsFailed) {
-        Object.assign(entry, { status: 'failed', endedAt: new Date().toISOString(), error: error.message });
         writeManifestQuietly(outDir, manifest);
         throw error;
       }
-      Object.assign(entry, { status: 'failed', endedAt: new Date().toISOString(), error: (error as Error).message });
       writeManifest(outDir, manifest);
       progress.endRun(index + 1, run.id, `failed: ${(error as Error).message}`);
       continue;
@@ -159,7 +159,7 @@ function summaryRow(run: ResolvedRun, outcome: RunOutcome, backend: string): Sum
     final_test_accuracy: last?.test_accuracy ?? '',
     best_test_accuracy: best?.test_accuracy ?? '',
     best_epoch: best?.epoch ?? '',
-    wall_s: Math.round(outcome.wallSeconds * 1000) / 1000,
+    wall_s: outcome.wallSeconds,
     loss_gradient: config.loss.gradient,
     kernel_initializer: config.model.kernelInitializer.name,
     final_validation_accuracy: last?.validation_accuracy ?? '',

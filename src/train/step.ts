@@ -1,6 +1,7 @@
 // One training step owned by the harness: computeGradients → gradient hooks → applyGradients → dispose.
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/schema';
+import type { Batch } from '../data/batches';
 import type { GradientRecorder } from '../hooks/recorder';
 import { lossWithGradient, lossValue, type LossOptions } from '../losses/registry';
 import type { Mlp } from '../models/mlp';
@@ -49,6 +50,23 @@ export function trainStep(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, 
   context.optimizer.applyGradients(grads);
   tf.dispose(grads);
   return value;
+}
+
+/** Whether the hooks record on `step`: step 0 (before any update) and every `every` steps after; never when 0. */
+export function isRecordedStep(step: number, every: number): boolean {
+  return every > 0 && step % every === 0;
+}
+
+/**
+ * trainStep on a batch from BatchBuilder: its reused typed arrays become x [size, features] and y [size, classes]
+ * inside a tidy, so nothing but the returned loss outlives the step (and the buffers may be refilled after it).
+ */
+export function trainStepOnBatch(context: StepContext, batch: Batch, record?: RecordAt): tf.Scalar {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(batch.x, [batch.size, batch.x.length / batch.size]);
+    const y = tf.tensor2d(batch.y, [batch.size, batch.y.length / batch.size]);
+    return trainStep(context, x, y, record);
+  });
 }
 
 /** Gradients of the objective for every variable, without updating (for tests and finite differences). */

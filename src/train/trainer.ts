@@ -1,7 +1,6 @@
 // Trains one run: epochs of seeded batches, gradient hooks, per-epoch evaluation, CSV rows, checkpoints, models.
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
 import type { ResolvedRun } from '../config/experiment';
 import { BatchBuilder, epochOrder } from '../data/batches';
 import type { Dataset } from '../data/dataset';
@@ -15,7 +14,7 @@ import { Files, GRADIENT_COLUMNS, METRICS_COLUMNS, type GradientRow, type Metric
 import { csvHeader, csvRows, parseCsv } from '../results/csv';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';
-import { lossOptions, trainStep, type StepContext } from './step';
+import { isRecordedStep, lossOptions, trainStepOnBatch, type StepContext } from './step';
 
 /** Progress of a run, for the progress bar. */
 export interface Progress {
@@ -49,6 +48,7 @@ export interface RunOutcome {
   steps: number;
   epochsDone: number;
   divergedStep?: number;
+  /** Seconds of training and evaluation, to the millisecond. */
   wallSeconds: number;
 }
 
@@ -108,12 +108,8 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
         if (options.shouldStop) await new Promise<void>((resolve) => setImmediate(resolve));
         if (options.shouldStop?.()) return finish('interrupted', epoch - 1);
         const batch = batches.fill(order, batchIndex);
-        const recordNow = config.hooks.every > 0 && step % config.hooks.every === 0;
-        const lossTensor = tf.tidy(() => {
-          const x = tf.tensor2d(batch.x, [batch.size, batches.split.featureSize]);
-          const y = tf.tensor2d(batch.y, [batch.size, batches.split.numClasses]);
-          return trainStep(context, x, y, recordNow ? { recorder, step, epoch } : undefined);
-        });
+        const recordNow = isRecordedStep(step, config.hooks.every);
+        const lossTensor = trainStepOnBatch(context, batch, recordNow ? { recorder, step, epoch } : undefined);
         // One 4-byte read per step: divergence must stop the run at the step it happens.
         const loss = lossTensor.dataSync()[0];
         lossTensor.dispose();
@@ -173,7 +169,7 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
     };
   }
   function finish(status: RunOutcome['status'], epochsDone: number, divergedStep?: number): RunOutcome {
-    return { status, metrics, steps: step, epochsDone, divergedStep: status === 'diverged' ? (divergedStep ?? step) : undefined, wallSeconds: wall() };
+    return { status, metrics, steps: step, epochsDone, divergedStep: status === 'diverged' ? (divergedStep ?? step) : undefined, wallSeconds: round(wall()) };
   }
 }
 
