@@ -66,11 +66,6 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   );
 }
 
-/** The backend chosen by selectBackend, or undefined before it ran. */
-export function currentBackend(): BackendName | undefined {
-  return selected?.backend;
-}
-
 function firstLine(error: unknown): string {
   const message = (error as Error)?.message ?? String(error);
   return message.split('\n')[0].slice(0, 200);

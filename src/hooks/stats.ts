@@ -1,9 +1,6 @@
 // Gradient statistics reduced on the device to [Σg², Σ|g|, max|g|]; the host takes the root and the mean.
 import * as tf from '@tensorflow/tfjs';
 
-/** Number of device values gradientSums produces per tensor. */
-export const SUMS_PER_TENSOR = 3;
-
 /**
  * [Σg², Σ|g|, max|g|] of g as three [1,1] tensors (the caller owns them). Six kernels: a recorded step runs this
  * for every kernel, bias and pre-activation gradient, so the square root and the division by the size are left

@@ -171,10 +171,6 @@ export const LOSS_NAMES = Object.keys(LOSSES) as [LossName, ...LossName[]];
 export const GRADIENT_MODES = ['autodiff', 'closed-form', 'skip-activation-derivative'] as const;
 export type GradientMode = (typeof GRADIENT_MODES)[number];
 
-export function lossDefinition(name: LossName): LossDefinition {
-  return LOSSES[name];
-}
-
 /** The reduction constant c in L = c · Σ E: scale / (N · (outputs = mean ? K : 1)). */
 export function reductionConstant(batchSize: number, numOutputs: number, options: LossOptions): number {
   return options.scale / (batchSize * (options.outputs === 'mean' ? numOutputs : 1));

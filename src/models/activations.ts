@@ -77,7 +77,3 @@ export const HIDDEN_ACTIVATION_NAMES = ACTIVATION_NAMES.filter((n) =>
 export const OUTPUT_ACTIVATION_NAMES = ACTIVATION_NAMES.filter((n) =>
   (ACTIVATIONS[n].roles as readonly string[]).includes('output'),
 ) as [ActivationName, ...ActivationName[]];
-
-export function activation(name: ActivationName): ActivationDefinition {
-  return ACTIVATIONS[name];
-}

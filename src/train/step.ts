@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/schema';
 import type { Batch } from '../data/batches';
 import type { GradientRecorder } from '../hooks/recorder';
-import { lossWithGradient, lossValue, type LossOptions } from '../losses/registry';
+import { lossWithGradient, type LossOptions } from '../losses/registry';
 import type { Mlp } from '../models/mlp';
 
 /** Everything a step needs besides the batch. */
@@ -74,4 +74,3 @@ export function objectiveGradients(context: StepContext, x: tf.Tensor2D, y: tf.T
   return tf.variableGrads(() => objective(context, x, y, record), context.mlp.variables);
 }
 
-export { lossValue };
