@@ -4,6 +4,7 @@ import * as path from 'path';
 import { DataError, OutputError } from '../errors';
 import { Files, type ExperimentRecord, type Manifest } from '../results/contract';
 import { parseCsv, type CsvTable } from '../results/csv';
+import { hasRunsMapping, parseJsonFile } from '../results/json-file';
 
 /** One shard folder, read. */
 export interface ShardFolder {
@@ -25,13 +26,13 @@ export function readShardFolder(dir: string): ShardFolder {
   }
   const experimentFile = path.join(dir, Files.experiment);
   const experimentText = fs.readFileSync(experimentFile, 'utf8');
-  const experiment = parseJson(experimentText, experimentFile) as ExperimentRecord;
+  const experiment = parseJsonFile(experimentText, experimentFile) as ExperimentRecord;
   if (typeof experiment?.hash !== 'string' || !Array.isArray(experiment.runs) || experiment.runs.some((run) => typeof run?.id !== 'string')) {
     throw new DataError(`${experimentFile}: expected an experiment record with "hash" and "runs" (each with an "id"), see src/results/contract.ts`);
   }
   const manifestFile = path.join(dir, Files.manifest);
-  const manifest = parseJson(fs.readFileSync(manifestFile, 'utf8'), manifestFile) as Manifest;
-  if (typeof manifest?.runs !== 'object' || manifest.runs === null || Array.isArray(manifest.runs)) {
+  const manifest = parseJsonFile(fs.readFileSync(manifestFile, 'utf8'), manifestFile) as Manifest;
+  if (!hasRunsMapping(manifest)) {
     throw new DataError(`${manifestFile}: expected a manifest with a "runs" mapping, see src/results/contract.ts`);
   }
   if (manifest.experimentHash !== experiment.hash) {
@@ -50,12 +51,4 @@ export function readShardFolder(dir: string): ShardFolder {
     throw new DataError(`${summaryFile}: no run_id column (summary.csv columns: src/results/contract.ts SUMMARY_COLUMNS)`);
   }
   return { dir, experimentText, experiment, manifest, summary };
-}
-
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new DataError(`${file}: not valid JSON: ${(error as Error).message}`);
-  }
 }

@@ -2,10 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Experiment } from '../config/experiment';
-import { OutputError } from '../errors';
+import { DataError, OutputError } from '../errors';
 import { writeFileAtomic } from '../results/atomic';
 import { Files, SUMMARY_COLUMNS, type ExperimentRecord, type Manifest, type SummaryRow } from '../results/contract';
 import { parseCsv, toCsv } from '../results/csv';
+import { hasRunsMapping, parseJsonFile } from '../results/json-file';
 
 /** experiment.json for `experiment`: the resolved experiment with every run listed. */
 export function experimentRecord(experiment: Experiment): ExperimentRecord {
@@ -54,10 +55,22 @@ export function prepareOutputFolder(
   if (!previous || !options.resume) return { summary: new Map() };
   const manifestFile = path.join(dir, Files.manifest);
   const summaryFile = path.join(dir, Files.summary);
-  const manifest = fs.existsSync(manifestFile) ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest) : undefined;
+  // --resume trusts these files to say which runs are done; unreadable ones stop it before anything is written.
+  const hint = 'rerun without --resume to train every run again, or with --force to replace the folder';
+  let manifest: Manifest | undefined;
+  if (fs.existsSync(manifestFile)) {
+    manifest = parseJsonFile(fs.readFileSync(manifestFile, 'utf8'), manifestFile, hint) as Manifest;
+    if (!hasRunsMapping(manifest)) throw new DataError(`${manifestFile}: expected a manifest with a "runs" mapping (src/results/contract.ts) — ${hint}`);
+  }
   const summary = new Map<string, Record<string, string>>();
   if (fs.existsSync(summaryFile)) {
-    for (const row of parseCsv(fs.readFileSync(summaryFile, 'utf8'), summaryFile).rows) summary.set(row.run_id, row);
+    let rows: Record<string, string>[];
+    try {
+      rows = parseCsv(fs.readFileSync(summaryFile, 'utf8'), summaryFile).rows;
+    } catch (error) {
+      throw new DataError(`malformed CSV: ${(error as Error).message} — ${hint}`);
+    }
+    for (const row of rows) summary.set(row.run_id, row);
   }
   return { manifest, summary };
 }

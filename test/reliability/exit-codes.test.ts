@@ -46,3 +46,40 @@ test('exit 3: a SIGINT during a run in this process stops it after the current s
   expect(result.out).toContain('[1/2] first-s5: interrupted after epoch ');
   expect(process.listenerCount('SIGINT')).toBe(0);
 });
+
+/** Every file under `dir` with its bytes, to show a refused command changed nothing. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) files[path.relative(dir, path.join(entry.parentPath, entry.name))] = fs.readFileSync(path.join(entry.parentPath, entry.name), 'base64');
+  }
+  return files;
+}
+
+const RESUME_HINT = 'rerun without --resume to train every run again, or with --force to replace the folder';
+
+/** JSON.parse's own message for `text` (its wording is Node's, so the test asks Node rather than copying it). */
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected invalid JSON');
+}
+
+test.each([
+  ['a truncated manifest.json', Files.manifest, '{"losslab": "0.1.0", "runs": {', (file: string, text: string) => `${file}: not valid JSON: ${jsonError(text)} — ${RESUME_HINT}`],
+  ['a manifest.json without runs', Files.manifest, '{"losslab": "0.1.0", "runs": []}', (file: string) => `${file}: expected a manifest with a "runs" mapping (src/results/contract.ts) — ${RESUME_HINT}`],
+  ['a ragged summary.csv', Files.summary, 'run_id,status\nfirst-s5\n', (file: string) => `malformed CSV: ${file}: row 2 has 1 cells, expected 2 — ${RESUME_HINT}`],
+])('exit 2: --resume over %s names the file and what to do, and leaves every file as it was', async (_name, fileName, text, message) => {
+  const folder = out(`resume-${fileName}-${text.length}`);
+  expect((await runCli(['run', TWO_RUNS, '--out', folder, '--backend', 'cpu', '--epochs', '0'])).code).toBe(ExitCode.ok);
+  const file = path.join(folder, fileName);
+  fs.writeFileSync(file, text);
+  const before = snapshot(folder);
+  const result = await runCli(['run', TWO_RUNS, '--out', folder, '--backend', 'cpu', '--epochs', '0', '--resume']);
+  expect(result.err).toBe(`losslab: ${message(file, text)}\n`);
+  expect(result.code).toBe(ExitCode.badInput);
+  expect(snapshot(folder)).toEqual(before);
+});
