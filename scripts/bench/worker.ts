@@ -79,10 +79,14 @@ async function measureLevers(split: Split, backend: BackendName, repeats: number
     emit({ lever, setting, wall_s_per_epoch: (result.seconds * 60000) / result.examples, cpu_s_per_epoch: (result.cpuSeconds * 60000) / result.examples, mean_loss: result.meanLoss });
   };
   // Stock gradient first: registering the transposed one replaces it for the rest of the process.
-  run('matmul-grad', 'stock');
+  // On the tape, where the BatchMatMul gradient runs (the hand-written backward transposes explicitly anyway):
+  // compare with the backward/taped row below.
+  run('matmul-grad', 'stock (taped backward)', base, { backward: 'taped' });
   registerTransposedMatMulGrad();
-  // The baseline is what the trainer does: transposed grad, loss read every step, typed-array batches, assign, relu.
+  // The baseline is what the trainer does: hand-written backward on unrecorded steps (transposed grad on recorded
+  // ones), loss read every step, typed-array batches, assign, relu.
   run('baseline', 'trainer defaults');
+  run('backward', 'taped (transposed matMul gradient)', base, { backward: 'taped' });
   run('loss-read', 'every-100 (batched)', base, { readLossEveryStep: false });
   run('batches', 'tf.gather on device', base, { batches: 'gather' });
   if (backend === 'wasm') run('update', 'in-place-wasm (stale packed weights)', base, { update: 'in-place-wasm' });
