@@ -19,6 +19,9 @@ export const BENCH_COLUMNS = [
   'workload', 'variant', 'backend', 'batch_size', 'examples_per_s', 's_per_epoch', 'ratio_vs_pytorch', 'speedup_vs_fit',
   'peak_rss_mb', 'tf_num_tensors', 'tf_num_bytes', 'wall_s_per_epoch', 'cpu_s_per_epoch', 'examples', 'mean_loss',
 ] as const;
+export const INTERLEAVED_COLUMNS = [
+  'workload', 'variant', 'backend', 'batch_size', 's_per_epoch', 'speedup_vs_fit', 'ratio_vs_pytorch', 'wall_s_per_epoch', 'cpu_s_per_epoch', 'examples', 'mean_loss',
+] as const;
 export const LEVER_COLUMNS = ['lever', 'setting', 's_per_epoch', 'ratio_vs_baseline', 'wall_s_per_epoch', 'cpu_s_per_epoch', 'mean_loss'] as const;
 
 export interface BenchOptions {
@@ -34,12 +37,14 @@ export interface BenchOptions {
   torch: boolean;
   /** Measure --jobs 1 against --jobs 2 on a four-run sweep (wall clock). */
   jobs: boolean;
+  /** Also train each workload's variants side by side in one process (interleaved.csv). */
+  interleaved: boolean;
   outDir: string;
 }
 
 /** Parses the bench flags; unknown flags are an error naming the flag and the known ones. */
 export function parseOptions(argv: string[]): BenchOptions {
-  const options: BenchOptions = { examples: FULL, backends: [...BACKENDS], clock: 'cpu', cpuExamples: CPU_EXAMPLES, levers: false, repeats: 1, torch: true, jobs: true, outDir: 'results/bench' };
+  const options: BenchOptions = { examples: FULL, backends: [...BACKENDS], clock: 'cpu', cpuExamples: CPU_EXAMPLES, levers: false, repeats: 1, torch: true, jobs: true, interleaved: true, outDir: 'results/bench' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -60,8 +65,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (arg === '--repeats') options.repeats = Number(value());
     else if (arg === '--no-torch') options.torch = false;
     else if (arg === '--no-jobs') options.jobs = false;
+    else if (arg === '--no-interleaved') options.interleaved = false;
     else if (arg === '--out') options.outDir = value();
-    else throw new Error(`${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --no-jobs, --out DIR`);
+    else throw new Error(`${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --no-jobs, --no-interleaved, --out DIR`);
   }
   for (const [flag, value] of [['--examples', options.examples], ['--cpu-examples', options.cpuExamples], ['--repeats', options.repeats]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > FULL) throw new Error(`${flag}: expected a whole number in 1..${FULL}, received ${value}`);
@@ -126,24 +132,45 @@ export function main(argv: string[]): number {
     if (backend === 'cpu' && options.cpuExamples < options.examples) notes.push(`cpu: ${options.cpuExamples} images per row, extrapolated (--cpu-examples)`);
   }
 
-  const rows = measured.map((m) => {
-    const torch = measured.find((t) => t.variant === 'pytorch' && t.workload === m.workload && t.batch_size === m.batch_size);
-    const fit = measured.find((f) => f.variant === 'model-fit' && f.workload === m.workload && f.batch_size === m.batch_size && f.backend === m.backend);
-    const s = seconds(m);
-    return {
-      ...m,
-      examples_per_s: Math.round(60000 / s),
-      s_per_epoch: round(s, 2),
-      ratio_vs_pytorch: torch && m.variant !== 'pytorch' ? round(s / seconds(torch), 2) : '',
-      speedup_vs_fit: fit && m.variant !== 'pytorch' ? round(seconds(fit) / s, 2) : '',
-      wall_s_per_epoch: round(m.wall_s_per_epoch, 2),
-      cpu_s_per_epoch: round(m.cpu_s_per_epoch, 2),
-      mean_loss: round(m.mean_loss, 4),
-    };
-  });
+  /** Ratios of each row against PyTorch (same workload and batch) and model.fit (same rows, same backend). */
+  const withRatios = (rows: Measurement[]) =>
+    rows.map((m) => {
+      const torch = measured.find((t) => t.variant === 'pytorch' && t.workload === m.workload && t.batch_size === m.batch_size);
+      const fit = rows.find((f) => f.variant === 'model-fit' && f.workload === m.workload && f.batch_size === m.batch_size && f.backend === m.backend);
+      const s = seconds(m);
+      return {
+        ...m,
+        examples_per_s: Math.round(60000 / s),
+        s_per_epoch: round(s, 2),
+        ratio_vs_pytorch: torch && m.variant !== 'pytorch' ? round(s / seconds(torch), 2) : '',
+        speedup_vs_fit: fit && m.variant !== 'pytorch' ? round(seconds(fit) / s, 2) : '',
+        wall_s_per_epoch: round(m.wall_s_per_epoch, 2),
+        cpu_s_per_epoch: round(m.cpu_s_per_epoch, 2),
+        mean_loss: round(m.mean_loss, 4),
+      };
+    });
+  const rows = withRatios(measured);
   writeFileAtomic(path.join(options.outDir, 'bench.csv'), toCsv(BENCH_COLUMNS, rows));
   process.stdout.write(`one epoch = 60,000 images (rows measured on fewer are extrapolated: see examples in bench.csv); s_per_epoch on the ${options.clock} clock\n`);
   process.stdout.write(`${table([...BENCH_COLUMNS.slice(0, 11)], rows)}\n`);
+
+  if (options.interleaved) {
+    const interleaved: Measurement[] = [];
+    for (const backend of options.backends.filter((b) => measured.some((m) => m.backend === b))) {
+      for (const [index, workload] of WORKLOADS.entries()) {
+        process.stderr.write(`${backend} ${workload.name} b${workload.batchSize}: every variant, interleaved…\n`);
+        const examples = backend === 'cpu' ? Math.min(options.cpuExamples, options.examples) : options.examples;
+        const result = collect(process.execPath, [worker, '--backend', backend, '--workload', String(index), '--interleaved', '--examples', String(examples)]);
+        interleaved.push(...(result.rows as unknown as Measurement[]));
+        if (result.error) notes.push(`interleaved ${backend}: ${result.error}`);
+      }
+    }
+    const interleavedRows = withRatios(interleaved);
+    writeFileAtomic(path.join(options.outDir, 'interleaved.csv'), toCsv(INTERLEAVED_COLUMNS, interleavedRows));
+    process.stdout.write(
+      `\ninterleaved: each workload's variants in one process, alternating tenths of an epoch after a warm-up, so drift hits all alike (${options.clock} clock)\n${table([...INTERLEAVED_COLUMNS.slice(0, 7)], interleavedRows)}\n`,
+    );
+  }
 
   if (options.levers && options.backends.includes('wasm')) {
     process.stderr.write('levers on wasm…\n');

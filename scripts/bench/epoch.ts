@@ -38,62 +38,107 @@ export interface EpochResult {
   meanLoss: number;
 }
 
-/** Trains `config` for one epoch over `split` from a fresh seeded model and returns the wall time of the loop. */
-export function timeEpoch(config: RunConfig, split: Split, levers: EpochLevers = {}): EpochResult {
-  const readLoss = levers.readLossEveryStep !== false;
-  const mlp = buildMlp(config.model, split.featureSize, split.numClasses, 1);
-  const optimizer = createOptimizer(config.optimizer as OptimizerOptions);
-  const recorder = new GradientRecorder();
-  const context: StepContext = { mlp, optimizer, loss: config.loss, l2Coefficient: 0 };
-  const batches = new BatchBuilder(split, config.batchSize);
-  const order = epochOrder(split.size, new Rng(7));
-  const every = config.hooks.every;
-  const { featureSize, numClasses } = split;
-  const device = levers.batches === 'gather' ? { x: tf.tensor2d(split.features, [split.size, featureSize]), y: tf.oneHot(tf.tensor1d(split.labels, 'int32'), numClasses).toFloat() } : undefined;
-  const orderTensor = device ? tf.tensor1d(Int32Array.from(order), 'int32') : undefined;
-  let lossSum = 0;
-  let pendingLosses: tf.Scalar[] = [];
-  const started = process.hrtime.bigint();
-  const cpuStarted = process.cpuUsage();
-  for (let batchIndex = 0; batchIndex < batches.batchesPerEpoch; batchIndex++) {
-    const recordNow = isRecordedStep(batchIndex, every);
-    const record = recordNow ? { recorder, step: batchIndex, epoch: 1 } : undefined;
-    const lossTensor = tf.tidy(() => {
-      let x: tf.Tensor2D;
-      let y: tf.Tensor2D;
-      if (device && orderTensor) {
-        const size = batches.sizeOf(batchIndex);
-        const indices = orderTensor.slice(batchIndex * config.batchSize, size);
-        x = tf.gather(device.x, indices) as tf.Tensor2D;
-        y = tf.gather(device.y, indices) as tf.Tensor2D;
-      } else {
-        const batch = batches.fill(order, batchIndex);
-        x = tf.tensor2d(batch.x, [batch.size, featureSize]);
-        y = tf.tensor2d(batch.y, [batch.size, numClasses]);
-      }
-      if (levers.update === 'in-place-wasm') return inPlaceStep(context, x, y, config.optimizer.learningRate);
-      if (levers.backward === 'taped' && !record) return tapedStep(context, x, y);
-      return trainStep(context, x, y, record);
-    });
-    if (recordNow) recorder.flush();
-    if (readLoss) {
-      lossSum += lossTensor.dataSync()[0];
-      lossTensor.dispose();
-    } else {
-      pendingLosses.push(lossTensor);
-      // Read in one batch every 100 steps, as a logging boundary would.
-      if (pendingLosses.length === 100) lossSum += sumAndDispose(pendingLosses);
-      if (pendingLosses.length === 100) pendingLosses = [];
+/**
+ * One losslab epoch that can be trained in slices (steps [from, to)): the trainer's loop without evaluation or
+ * files, from a fresh seeded model. `timeEpoch` runs it whole; the interleaved bench alternates slices with other
+ * variants.
+ */
+export class LosslabEpoch {
+  readonly steps: number;
+  private readonly context: StepContext;
+  private readonly recorder = new GradientRecorder();
+  private readonly batches: BatchBuilder;
+  private readonly order: Uint32Array;
+  private readonly device?: { x: tf.Tensor2D; y: tf.Tensor2D; order: tf.Tensor1D };
+  private pendingLosses: tf.Scalar[] = [];
+  private lossSum = 0;
+
+  constructor(
+    private readonly config: RunConfig,
+    private readonly split: Split,
+    private readonly levers: EpochLevers = {},
+  ) {
+    const mlp = buildMlp(config.model, split.featureSize, split.numClasses, 1);
+    this.context = { mlp, optimizer: createOptimizer(config.optimizer as OptimizerOptions), loss: config.loss, l2Coefficient: 0 };
+    this.batches = new BatchBuilder(split, config.batchSize);
+    this.order = epochOrder(split.size, new Rng(7));
+    this.steps = this.batches.batchesPerEpoch;
+    if (levers.batches === 'gather') {
+      const { features, labels, size, featureSize, numClasses } = split;
+      this.device = {
+        x: tf.tensor2d(features, [size, featureSize]),
+        y: tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses).toFloat() as tf.Tensor2D),
+        order: tf.tensor1d(Int32Array.from(this.order), 'int32'),
+      };
     }
   }
-  if (pendingLosses.length > 0) lossSum += sumAndDispose(pendingLosses);
+
+  /** Trains steps [from, to) of the epoch. */
+  run(from: number, to: number): void {
+    const { config, levers, context, recorder, batches, device } = this;
+    const { featureSize, numClasses } = this.split;
+    for (let batchIndex = from; batchIndex < to; batchIndex++) {
+      const recordNow = isRecordedStep(batchIndex, config.hooks.every);
+      const record = recordNow ? { recorder, step: batchIndex, epoch: 1 } : undefined;
+      const lossTensor = tf.tidy(() => {
+        let x: tf.Tensor2D;
+        let y: tf.Tensor2D;
+        if (device) {
+          const indices = device.order.slice(batchIndex * config.batchSize, batches.sizeOf(batchIndex));
+          x = tf.gather(device.x, indices) as tf.Tensor2D;
+          y = tf.gather(device.y, indices) as tf.Tensor2D;
+        } else {
+          const batch = batches.fill(this.order, batchIndex);
+          x = tf.tensor2d(batch.x, [batch.size, featureSize]);
+          y = tf.tensor2d(batch.y, [batch.size, numClasses]);
+        }
+        if (levers.update === 'in-place-wasm') return inPlaceStep(context, x, y, config.optimizer.learningRate);
+        if (levers.backward === 'taped' && !record) return tapedStep(context, x, y);
+        return trainStep(context, x, y, record);
+      });
+      if (recordNow) recorder.flush();
+      if (levers.readLossEveryStep !== false) {
+        this.lossSum += lossTensor.dataSync()[0];
+        lossTensor.dispose();
+      } else {
+        this.pendingLosses.push(lossTensor);
+        // Read in one batch every 100 steps, as a logging boundary would.
+        if (this.pendingLosses.length === 100) this.readPendingLosses();
+      }
+    }
+  }
+
+  /** Mean training loss over the steps run so far. */
+  meanLoss(stepsRun: number): number {
+    this.readPendingLosses();
+    return this.lossSum / stepsRun;
+  }
+
+  dispose(): void {
+    this.readPendingLosses();
+    if (this.device) tf.dispose([this.device.x, this.device.y, this.device.order]);
+    this.recorder.dispose();
+    this.context.optimizer.dispose();
+    this.context.mlp.dispose();
+  }
+
+  private readPendingLosses(): void {
+    if (this.pendingLosses.length > 0) this.lossSum += sumAndDispose(this.pendingLosses);
+    this.pendingLosses = [];
+  }
+}
+
+/** Trains `config` for one epoch over `split` from a fresh seeded model and times the loop. */
+export function timeEpoch(config: RunConfig, split: Split, levers: EpochLevers = {}): EpochResult {
+  const epoch = new LosslabEpoch(config, split, levers);
+  const started = process.hrtime.bigint();
+  const cpuStarted = process.cpuUsage();
+  epoch.run(0, epoch.steps);
+  const meanLoss = epoch.meanLoss(epoch.steps);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuStarted);
-  tf.dispose([device?.x, device?.y, orderTensor].filter((t): t is tf.Tensor => t !== undefined));
-  recorder.dispose();
-  optimizer.dispose();
-  mlp.dispose();
-  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, examples: split.size, meanLoss: lossSum / batches.batchesPerEpoch };
+  epoch.dispose();
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, examples: split.size, meanLoss };
 }
 
 function sumAndDispose(losses: tf.Scalar[]): number {

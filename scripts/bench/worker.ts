@@ -1,6 +1,7 @@
 // One benchmark measurement in its own process (one backend per process): prints a JSON line for the parent.
 //
 // Usage: node dist/scripts/bench/worker.js --backend wasm --workload 0 --variant hooks-off --examples 60000
+//        node dist/scripts/bench/worker.js --backend wasm --workload 0 --interleaved --examples 60000
 //        node dist/scripts/bench/worker.js --backend wasm --levers --examples 20000
 import * as tf from '@tensorflow/tfjs';
 import { registerTransposedMatMulGrad } from '../../src/backend/matmul-grad';
@@ -9,6 +10,7 @@ import { loadDataset } from '../../src/data/datasets';
 import type { Split } from '../../src/data/dataset';
 import { timeEpoch, type EpochLevers, type EpochResult } from './epoch';
 import { timeFitEpoch } from './fit';
+import { interleavedEpoch } from './interleaved';
 import { hooksEvery, runConfig, WORKLOADS, type Measurement, type Variant, type Workload } from './workloads';
 
 /** Marks the lines the parent parses, so tfjs's own console output cannot be mistaken for a result. */
@@ -103,6 +105,11 @@ export async function main(argv: string[]): Promise<void> {
   const split = trainingSplit(examples);
   const repeats = Number(flag(argv, 'repeats') ?? 1);
   if (levers) return measureLevers(split, backend, repeats);
+  if (argv.includes('--interleaved')) {
+    const workload = WORKLOADS[Number(flag(argv, 'workload'))];
+    for (const result of await interleavedEpoch(workload, split)) emit(measurement(workload, result.variant, backend, result) as unknown as Record<string, unknown>);
+    return;
+  }
   const workload = WORKLOADS[Number(flag(argv, 'workload'))];
   const variant = flag(argv, 'variant') as Variant;
   const results: EpochResult[] = [];
