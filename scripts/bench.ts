@@ -174,7 +174,7 @@ export function main(argv: string[]): number {
 
   if (options.levers && options.backends.includes('wasm')) {
     process.stderr.write('levers on wasm…\n');
-    const result = collect(process.execPath, [worker, '--backend', 'wasm', '--levers', '--examples', String(Math.min(options.examples, 20000)), '--repeats', String(options.repeats)]);
+    const result = collect(process.execPath, [worker, '--backend', 'wasm', '--levers', '--examples', String(Math.min(options.examples, 20000))]);
     if (result.error) notes.push(`levers: ${result.error}`);
     const levers = result.rows as { lever: string; setting: string; wall_s_per_epoch: number; cpu_s_per_epoch: number; mean_loss: number }[];
     const leverSeconds = (l: (typeof levers)[number]) => (options.clock === 'cpu' ? l.cpu_s_per_epoch : l.wall_s_per_epoch);
@@ -188,7 +188,7 @@ export function main(argv: string[]): number {
       mean_loss: round(l.mean_loss, 4),
     }));
     writeFileAtomic(path.join(options.outDir, 'levers.csv'), toCsv(LEVER_COLUMNS, leverRows));
-    process.stdout.write(`\nlevers (wasm, 784-128-10 relu CE, batch 64, hooks off; ratio_vs_baseline < 1 is faster)\n${table([...LEVER_COLUMNS], leverRows)}\n`);
+    process.stdout.write(`\nlevers (wasm, 784-128-10 relu CE, batch 64, hooks off, interleaved; ratio_vs_baseline < 1 is faster)\n${table([...LEVER_COLUMNS], leverRows)}\n`);
   }
   if (options.jobs && options.backends.includes('wasm')) {
     process.stderr.write('--jobs 1 vs --jobs 2 on a four-run sweep…\n');

@@ -7,8 +7,7 @@ import { GradientRecorder } from '../../src/hooks/recorder';
 import { buildMlp, type Mlp } from '../../src/models/mlp';
 import { createOptimizer, type OptimizerOptions } from '../../src/optimizers/registry';
 import type { RunConfig } from '../../src/config/schema';
-import type { StepContext } from '../../src/train/context';
-import { isRecordedStep, objectiveGradients, trainStep } from '../../src/train/step';
+import { isRecordedStep, objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
 
 /** Lever switches; the defaults are what src/train/trainer.ts does. */
 export interface EpochLevers {
@@ -22,11 +21,6 @@ export interface EpochLevers {
    * tensor id) stale, so it trains WRONG: it only bounds what avoiding re-packing could gain.
    */
   update?: 'assign' | 'in-place-wasm';
-  /**
-   * How unrecorded steps get their gradients: 'hand-written' (src/train/backprop.ts, the trainer's default) or
-   * 'taped' (tfjs autodiff of the objective, as recorded steps do, without probes).
-   */
-  backward?: 'hand-written' | 'taped';
 }
 
 export interface EpochResult {
@@ -93,7 +87,6 @@ export class LosslabEpoch {
           y = tf.tensor2d(batch.y, [batch.size, numClasses]);
         }
         if (levers.update === 'in-place-wasm') return inPlaceStep(context, x, y, config.optimizer.learningRate);
-        if (levers.backward === 'taped' && !record) return tapedStep(context, x, y);
         return trainStep(context, x, y, record);
       });
       if (recordNow) recorder.flush();
@@ -148,14 +141,6 @@ function sumAndDispose(losses: tf.Scalar[]): number {
   let sum = 0;
   for (const v of values) sum += v;
   return sum;
-}
-
-/** An unrecorded step on tfjs's tape: autodiff of the objective, then the optimiser. */
-function tapedStep(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
-  const { value, grads } = objectiveGradients(context, x, y);
-  context.optimizer.applyGradients(grads);
-  tf.dispose(grads);
-  return value;
 }
 
 /** SGD written into each variable's own wasm memory (same tensor id). See EpochLevers.update. */

@@ -17,52 +17,53 @@ export interface InterleavedResult {
   meanLoss: number;
 }
 
-/** A variant that trains batch range [from, to) of one epoch. */
-interface Arm {
-  variant: Variant;
+/** Something that trains batch range [from, to) of one epoch: a losslab variant, model.fit, or a lever setting. */
+export interface Arm {
+  name: string;
   run(fromBatch: number, toBatch: number): Promise<void>;
   meanLoss(batches: number): number;
   dispose(): void;
 }
 
-function arm(variant: Variant, workload: Workload, split: Split): Arm {
-  if (variant === 'model-fit') {
-    const fit = new FitEpoch(workload, split);
-    const rows = (batch: number) => Math.min(batch * workload.batchSize, split.size);
-    return {
-      variant,
-      run: (from, to) => fit.run(rows(from), rows(to)),
-      meanLoss: (batches) => fit.meanLoss(rows(batches)),
-      dispose: () => fit.dispose(),
-    };
-  }
-  const epoch = new LosslabEpoch(runConfig(workload, hooksEvery(variant)), split);
+/** An arm over a LosslabEpoch (`timeEpoch`'s loop, sliceable). */
+export function losslabArm(name: string, epoch: LosslabEpoch): Arm {
   return {
-    variant,
+    name,
     run: async (from, to) => epoch.run(from, to),
     meanLoss: (batches) => epoch.meanLoss(batches),
     dispose: () => epoch.dispose(),
   };
 }
 
+function variantArm(variant: Variant, workload: Workload, split: Split): Arm {
+  if (variant !== 'model-fit') return losslabArm(variant, new LosslabEpoch(runConfig(workload, hooksEvery(variant)), split));
+  const fit = new FitEpoch(workload, split);
+  const rows = (batch: number) => Math.min(batch * workload.batchSize, split.size);
+  return {
+    name: variant,
+    run: (from, to) => fit.run(rows(from), rows(to)),
+    meanLoss: (batches) => fit.meanLoss(rows(batches)),
+    dispose: () => fit.dispose(),
+  };
+}
+
 /**
- * One epoch of every variant, interleaved: after a warm-up (50 steps of each, on throwaway models, so the JIT and
- * the wasm kernels are warm for all), slice s of every variant runs before slice s + 1 of any, starting with a
- * different variant each round. Returns each variant's summed time.
+ * One epoch of `steps` batches for every arm, interleaved: after a warm-up (50 steps of each, on throwaway arms,
+ * so the JIT and the wasm kernels are warm for all), slice s of every arm runs before slice s + 1 of any, starting
+ * with a different arm each round. Returns each arm's summed time. `make` builds a fresh arm by index.
  */
-export async function interleavedEpoch(workload: Workload, split: Split, slices = SLICES): Promise<InterleavedResult[]> {
-  const steps = Math.ceil(split.size / workload.batchSize);
-  for (const variant of VARIANTS) {
-    const warmUp = arm(variant, workload, split);
+export async function interleave(count: number, make: (index: number) => Arm, steps: number, slices = SLICES): Promise<(Omit<InterleavedResult, 'variant' | 'examples'> & { name: string })[]> {
+  for (let index = 0; index < count; index++) {
+    const warmUp = make(index);
     await warmUp.run(0, Math.min(50, steps));
     warmUp.dispose();
   }
-  const arms = VARIANTS.map((variant) => arm(variant, workload, split));
+  const arms = Array.from({ length: count }, (_, index) => make(index));
   const totals = arms.map(() => ({ seconds: 0, cpuSeconds: 0 }));
   const bound = (s: number) => Math.round((s * steps) / slices);
   for (let s = 0; s < slices; s++) {
-    for (let k = 0; k < arms.length; k++) {
-      const index = (s + k) % arms.length;
+    for (let k = 0; k < count; k++) {
+      const index = (s + k) % count;
       const started = process.hrtime.bigint();
       const cpuStarted = process.cpuUsage();
       await arms[index].run(bound(s), bound(s + 1));
@@ -71,7 +72,14 @@ export async function interleavedEpoch(workload: Workload, split: Split, slices 
       totals[index].cpuSeconds += (cpu.user + cpu.system) / 1e6;
     }
   }
-  const results = arms.map((a, i) => ({ variant: a.variant, ...totals[i], examples: split.size, meanLoss: a.meanLoss(steps) }));
+  const results = arms.map((a, i) => ({ name: a.name, ...totals[i], meanLoss: a.meanLoss(steps) }));
   for (const a of arms) a.dispose();
   return results;
+}
+
+/** One epoch of every variant of `workload`, interleaved (see interleave). */
+export async function interleavedEpoch(workload: Workload, split: Split, slices = SLICES): Promise<InterleavedResult[]> {
+  const steps = Math.ceil(split.size / workload.batchSize);
+  const results = await interleave(VARIANTS.length, (index) => variantArm(VARIANTS[index], workload, split), steps, slices);
+  return results.map(({ name, ...rest }) => ({ variant: name as Variant, examples: split.size, ...rest }));
 }

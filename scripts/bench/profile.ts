@@ -7,8 +7,7 @@ import { BatchBuilder, epochOrder } from '../../src/data/batches';
 import { loadDataset } from '../../src/data/datasets';
 import { buildMlp } from '../../src/models/mlp';
 import { createOptimizer, type OptimizerOptions } from '../../src/optimizers/registry';
-import type { StepContext } from '../../src/train/context';
-import { trainStep } from '../../src/train/step';
+import { trainStep, type StepContext } from '../../src/train/step';
 import { runConfig, WORKLOADS } from './workloads';
 
 function flag(argv: string[], name: string, fallback: string): string {

@@ -6,11 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerTransposedMatMulGrad } from '../../src/backend/matmul-grad';
 import { selectBackend, type BackendName } from '../../src/backend/select';
+import type { RunConfig } from '../../src/config/schema';
 import { loadDataset } from '../../src/data/datasets';
 import type { Split } from '../../src/data/dataset';
-import { timeEpoch, type EpochLevers, type EpochResult } from './epoch';
+import { LosslabEpoch, timeEpoch, type EpochLevers, type EpochResult } from './epoch';
 import { timeFitEpoch } from './fit';
-import { interleavedEpoch } from './interleaved';
+import { interleave, interleavedEpoch, losslabArm } from './interleaved';
 import { hooksEvery, runConfig, WORKLOADS, type Measurement, type Variant, type Workload } from './workloads';
 
 /** Marks the lines the parent parses, so tfjs's own console output cannot be mistaken for a result. */
@@ -47,12 +48,10 @@ function measurement(workload: Workload, variant: string, backend: string, resul
 }
 
 /**
- * The fastest of `repeats` epochs (by CPU time, wall time taken from the same epoch): other processes on a shared
- * machine only ever add time, so the minimum is the least disturbed measurement.
+ * The fastest of the repeated epochs (by CPU time, wall time taken from the same epoch): other processes on a
+ * shared machine only ever add time, so the minimum is the least disturbed measurement.
  */
-function fastest(repeats: number, epoch: () => EpochResult, done: EpochResult[] = []): EpochResult {
-  const results = [...done];
-  for (let r = 0; r < repeats; r++) results.push(epoch());
+function fastest(results: EpochResult[]): EpochResult {
   return results.reduce((best, r) => (r.cpuSeconds < best.cpuSeconds ? r : best));
 }
 
@@ -72,29 +71,36 @@ function trainingSplit(examples: number): Split {
   return loadDataset({ name: 'mnist', train: examples, validation: 0, test: 1 }).train;
 }
 
-/** Each lever toggled alone from the trainer's default, on wasm, 784-128-10 relu CE at batch 64, hooks off. */
-async function measureLevers(split: Split, backend: BackendName, repeats: number): Promise<void> {
+/**
+ * Each lever toggled alone from the trainer's default, on wasm, 784-128-10 relu CE at batch 64, hooks off. The
+ * settings run interleaved (one process, alternating tenths of an epoch), except the stock matMul gradient, which
+ * is process-wide: it runs first, alone.
+ */
+async function measureLevers(split: Split, backend: BackendName): Promise<void> {
   const relu = WORKLOADS[0];
   const base = runConfig(relu, 0);
-  const run = (lever: string, setting: string, config = base, levers: EpochLevers = {}) => {
-    const result = fastest(repeats, () => timeEpoch(config, split, levers));
-    emit({ lever, setting, wall_s_per_epoch: (result.seconds * 60000) / result.examples, cpu_s_per_epoch: (result.cpuSeconds * 60000) / result.examples, mean_loss: result.meanLoss });
+  const steps = Math.ceil(split.size / relu.batchSize);
+  const emitAll = (rows: { name: string; seconds: number; cpuSeconds: number; meanLoss: number }[], lever: (name: string) => [string, string]) => {
+    for (const row of rows) {
+      const [name, setting] = lever(row.name);
+      emit({ lever: name, setting, wall_s_per_epoch: (row.seconds * 60000) / split.size, cpu_s_per_epoch: (row.cpuSeconds * 60000) / split.size, mean_loss: row.meanLoss });
+    }
   };
-  // Stock gradient first: registering the transposed one replaces it for the rest of the process.
-  // On the tape, where the BatchMatMul gradient runs (the hand-written backward transposes explicitly anyway):
-  // compare with the backward/taped row below.
-  run('matmul-grad', 'stock (taped backward)', base, { backward: 'taped' });
+  // The stock BatchMatMul gradient is process-wide: it runs first, alone, before the transposed one is registered.
+  const stock = await interleave(1, () => losslabArm('stock', new LosslabEpoch(base, split)), steps);
+  emitAll(stock, () => ['matmul-grad', 'stock (run alone, before the others)']);
   registerTransposedMatMulGrad();
-  // The baseline is what the trainer does: hand-written backward on unrecorded steps (transposed grad on recorded
-  // ones), loss read every step, typed-array batches, assign, relu.
-  run('baseline', 'trainer defaults');
-  run('backward', 'taped (transposed matMul gradient)', base, { backward: 'taped' });
-  run('loss-read', 'every-100 (batched)', base, { readLossEveryStep: false });
-  run('batches', 'tf.gather on device', base, { batches: 'gather' });
-  if (backend === 'wasm') run('update', 'in-place-wasm (stale packed weights)', base, { update: 'in-place-wasm' });
-  for (const activation of ['sigmoid', 'tanh'] as const) {
-    run('activation', activation, runConfig({ ...relu, hiddenActivation: activation }, 0));
-  }
+  const settings: [string, string, RunConfig, EpochLevers][] = [
+    // What the trainer does: transposed matMul gradient, loss read every step, typed-array batches, assign, relu.
+    ['baseline', 'trainer defaults', base, {}],
+    ['loss-read', 'every-100 (batched)', base, { readLossEveryStep: false }],
+    ['batches', 'tf.gather on device', base, { batches: 'gather' }],
+    ...(backend === 'wasm' ? [['update', 'in-place-wasm (stale packed weights)', base, { update: 'in-place-wasm' }] as [string, string, RunConfig, EpochLevers]] : []),
+    ['activation', 'sigmoid', runConfig({ ...relu, hiddenActivation: 'sigmoid' }, 0), {}],
+    ['activation', 'tanh', runConfig({ ...relu, hiddenActivation: 'tanh' }, 0), {}],
+  ];
+  const rows = await interleave(settings.length, (index) => losslabArm(String(index), new LosslabEpoch(settings[index][2], split, settings[index][3])), steps);
+  emitAll(rows, (name) => [settings[Number(name)][0], settings[Number(name)][1]]);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -104,7 +110,7 @@ export async function main(argv: string[]): Promise<void> {
   await loadBackend(backend, levers);
   const split = trainingSplit(examples);
   const repeats = Number(flag(argv, 'repeats') ?? 1);
-  if (levers) return measureLevers(split, backend, repeats);
+  if (levers) return measureLevers(split, backend);
   if (argv.includes('--interleaved')) {
     const workload = WORKLOADS[Number(flag(argv, 'workload'))];
     for (const result of await interleavedEpoch(workload, split)) emit(measurement(workload, result.variant, backend, result) as unknown as Record<string, unknown>);
@@ -116,7 +122,7 @@ export async function main(argv: string[]): Promise<void> {
   for (let r = 0; r < repeats; r++) {
     results.push(variant === 'model-fit' ? await timeFitEpoch(workload, split) : timeEpoch(runConfig(workload, hooksEvery(variant)), split));
   }
-  const result = fastest(0, () => results[0], results);
+  const result = fastest(results);
   emit(measurement(workload, variant, backend, result) as unknown as Record<string, unknown>);
 }
 

@@ -39,7 +39,7 @@ export interface LossDefinition {
 }
 
 const out = (z: tf.Tensor2D, options: LossOptions) => ACTIVATIONS[options.output].apply(z);
-const fPrime = (o: tf.Tensor2D, options: LossOptions) => ACTIVATIONS[options.output].derivative(o);
+const fPrime = (z: tf.Tensor2D, o: tf.Tensor2D, options: LossOptions) => ACTIVATIONS[options.output].derivative(z, o);
 /** Targets as ±1 for the one-vs-all hinge losses. */
 const signedTargets = (t: tf.Tensor2D) => tf.sub(tf.mul(t, 2), 1) as tf.Tensor2D;
 
@@ -88,7 +88,7 @@ export const LOSSES = {
     gradZ: (z, t, o) => {
       const a = out(z, o);
       if (o.output === 'softmax') return softmaxVjp(a, tf.mul(tf.sub(a, t), 2) as tf.Tensor2D);
-      return tf.mul(tf.mul(tf.sub(a, t), 2), fPrime(a, o)) as tf.Tensor2D;
+      return tf.mul(tf.mul(tf.sub(a, t), 2), fPrime(z, a, o)) as tf.Tensor2D;
     },
     gradO: (a, t) => tf.mul(tf.sub(a, t), 2) as tf.Tensor2D,
   },
@@ -109,7 +109,7 @@ export const LOSSES = {
     gradZ: (z, t, o) => {
       const a = out(z, o);
       if (o.output === 'softmax') return softmaxVjp(a, tf.sign(tf.sub(a, t)) as tf.Tensor2D);
-      return tf.mul(tf.sign(tf.sub(a, t)), fPrime(a, o)) as tf.Tensor2D;
+      return tf.mul(tf.sign(tf.sub(a, t)), fPrime(z, a, o)) as tf.Tensor2D;
     },
     gradO: (a, t) => tf.sign(tf.sub(a, t)) as tf.Tensor2D,
   },
@@ -124,7 +124,7 @@ export const LOSSES = {
     // ∂/∂o max(0, 1 − yo) = −y where 1 − yo > 0, else 0 (the kink takes 0, like tfjs's relu).
     gradZ: (z, t, o) => {
       const a = out(z, o);
-      return tf.mul(hingeGradO(a, t), fPrime(a, o)) as tf.Tensor2D;
+      return tf.mul(hingeGradO(a, t), fPrime(z, a, o)) as tf.Tensor2D;
     },
     gradO: (a, t) => hingeGradO(a, t),
   },
@@ -139,7 +139,7 @@ export const LOSSES = {
     // ∂/∂o max(0, 1 − yo)² = −2y·max(0, 1 − yo).
     gradZ: (z, t, o) => {
       const a = out(z, o);
-      return tf.mul(squaredHingeGradO(a, t), fPrime(a, o)) as tf.Tensor2D;
+      return tf.mul(squaredHingeGradO(a, t), fPrime(z, a, o)) as tf.Tensor2D;
     },
     gradO: (a, t) => squaredHingeGradO(a, t),
   },
@@ -183,30 +183,11 @@ export function lossValue(name: LossName, z: tf.Tensor2D, t: tf.Tensor2D, option
   return tf.tidy(() => tf.mul(tf.sum(LOSSES[name].terms(z, t, options)), reductionConstant(n, k, options)) as tf.Scalar);
 }
 
-/** ∂E/∂o of `name` for the skip mode; the config rejects losses without one, and this guards direct callers. */
-function skipGradO(name: LossName): NonNullable<LossDefinition['gradO']> {
-  const gradO = (LOSSES[name] as LossDefinition).gradO;
-  if (!gradO) throw new Error(`skip-activation-derivative needs ∂E/∂o, which loss "${name}" (computed from the logits) does not have`);
-  return gradO;
-}
-
-/**
- * ∂L/∂z written by hand, for the modes that are not autodiff: c · gradZ(z, t) (closed-form), or c · ∂E/∂o at
- * o = f(z) (skip-activation-derivative, as if the output activation were the identity). Shape [N,K].
- */
-export function handGradient(name: LossName, mode: Exclude<GradientMode, 'autodiff'>, z: tf.Tensor2D, t: tf.Tensor2D, options: LossOptions): tf.Tensor2D {
-  const definition: LossDefinition = LOSSES[name];
-  const [n, k] = z.shape;
-  return tf.tidy(() => {
-    const perTerm = mode === 'closed-form' ? definition.gradZ(z, t, options) : skipGradO(name)(ACTIVATIONS[options.output].apply(z), t, options);
-    return tf.mul(perTerm, reductionConstant(n, k, options)) as tf.Tensor2D;
-  });
-}
-
 /**
  * The loss as a function of the output pre-activations z whose backward pass is chosen by `mode`:
  * - autodiff: tfjs differentiates the terms;
- * - closed-form / skip-activation-derivative: handGradient.
+ * - closed-form: ∂L/∂z = c · gradZ(z, t), written by hand;
+ * - skip-activation-derivative: ∂L/∂z = c · ∂E/∂o, backpropagating as if the output activation were the identity.
  */
 export function lossWithGradient(
   name: LossName,
@@ -216,30 +197,28 @@ export function lossWithGradient(
   options: LossOptions,
 ): tf.Scalar {
   if (mode === 'autodiff') return lossValue(name, z, t, options);
-  if (mode === 'skip-activation-derivative') skipGradO(name);
+  const definition: LossDefinition = LOSSES[name];
+  const gradO = definition.gradO;
+  if (mode === 'skip-activation-derivative' && !gradO) {
+    // The config rejects this pair; this guards direct callers.
+    throw new Error(`skip-activation-derivative needs ∂E/∂o, which loss "${name}" (computed from the logits) does not have`);
+  }
+  const [n, k] = z.shape;
+  const c = reductionConstant(n, k, options);
   const withGrad = tf.customGrad(((logits: tf.Tensor, save: tf.GradSaveFunc) => {
     const zz = logits as tf.Tensor2D;
     save([zz]);
     return {
       value: lossValue(name, zz, t, options),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(handGradient(name, mode, saved[0] as tf.Tensor2D, t, options), dy),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const zs = saved[0] as tf.Tensor2D;
+        const perTerm =
+          mode === 'closed-form'
+            ? definition.gradZ(zs, t, options)
+            : gradO!(ACTIVATIONS[options.output].apply(zs), t, options);
+        return tf.mul(tf.mul(perTerm, c), dy);
+      },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return withGrad(z) as tf.Scalar;
-}
-
-/**
- * The loss value and ∂L/∂z under `mode`, with no tape beyond the loss itself (autodiff differentiates lossValue
- * alone), for a backward pass written by hand from the logits down.
- */
-export function lossAndGradient(
-  name: LossName,
-  mode: GradientMode,
-  z: tf.Tensor2D,
-  t: tf.Tensor2D,
-  options: LossOptions,
-): { value: tf.Scalar; gradient: tf.Tensor2D } {
-  if (mode !== 'autodiff') return { value: lossValue(name, z, t, options), gradient: handGradient(name, mode, z, t, options) };
-  const { value, grad } = tf.valueAndGrad((logits: tf.Tensor) => lossValue(name, logits as tf.Tensor2D, t, options))(z);
-  return { value: value as tf.Scalar, gradient: grad as tf.Tensor2D };
 }

@@ -6,15 +6,10 @@ export interface ActivationDefinition {
   /** a = f(z). */
   apply(z: tf.Tensor2D): tf.Tensor2D;
   /**
-   * f'(z) elementwise, written through a = f(z) alone, so a pass that fused z away can still differentiate. For
-   * softmax this is the Jacobian's diagonal a(1 − a), which is all the saturation statistic needs.
+   * f'(z) elementwise, written through a = f(z) where that is cheaper. For softmax this is the Jacobian's
+   * diagonal a(1 − a), which is all the saturation statistic needs.
    */
-  derivative(a: tf.Tensor2D): tf.Tensor2D;
-  /**
-   * The activation tf.fused.matMul can apply inside the matMul (bias and activation in one kernel), where it has
-   * one; the hand-written backward pass (src/train/backprop.ts) uses it.
-   */
-  fused?: 'relu' | 'sigmoid' | 'linear';
+  derivative(z: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D;
   /**
    * 1 where the unit is saturated (derivative below 1% of its maximum) or dead (relu with zero derivative),
    * else 0. Undefined where the derivative is constant (linear), so the fraction is always 0.
@@ -32,39 +27,36 @@ const SIGMOID_SATURATED = 0.01 * 0.25;
 const TANH_SATURATED = 0.01;
 
 // The derivatives and masks below take several ops; tf.tidy frees the intermediates, so each returns one tensor.
-const logisticDerivative = (a: tf.Tensor2D) => tf.tidy(() => tf.mul(a, tf.sub(1, a)) as tf.Tensor2D);
-const logisticSaturated = (_z: tf.Tensor2D, a: tf.Tensor2D) =>
-  tf.tidy(() => tf.cast(tf.less(logisticDerivative(a), SIGMOID_SATURATED), 'float32') as tf.Tensor2D);
+const logisticDerivative = (_z: tf.Tensor2D, a: tf.Tensor2D) => tf.tidy(() => tf.mul(a, tf.sub(1, a)) as tf.Tensor2D);
+const logisticSaturated = (z: tf.Tensor2D, a: tf.Tensor2D) =>
+  tf.tidy(() => tf.cast(tf.less(logisticDerivative(z, a), SIGMOID_SATURATED), 'float32') as tf.Tensor2D);
 
 export const ACTIVATIONS = {
   sigmoid: {
     apply: (z) => tf.sigmoid(z),
     derivative: logisticDerivative,
     saturated: logisticSaturated,
-    fused: 'sigmoid',
     roles: ['hidden', 'output'],
     layersName: 'sigmoid',
   },
   tanh: {
     apply: (z) => tf.tanh(z),
-    derivative: (a) => tf.tidy(() => tf.sub(1, tf.square(a)) as tf.Tensor2D),
+    derivative: (_z, a) => tf.tidy(() => tf.sub(1, tf.square(a)) as tf.Tensor2D),
     saturated: (_z, a) => tf.tidy(() => tf.cast(tf.less(tf.sub(1, tf.square(a)), TANH_SATURATED), 'float32') as tf.Tensor2D),
     roles: ['hidden', 'output'],
     layersName: 'tanh',
   },
   relu: {
     apply: (z) => tf.relu(z),
-    // a > 0 exactly where z > 0: step(a) is tfjs's own relu gradient step(z), 0 at z = 0 (a unit there is dead too).
-    derivative: (a) => tf.step(a) as tf.Tensor2D,
+    // tfjs's relu gradient is 0 at z = 0, so a unit at exactly 0 is dead too.
+    derivative: (z) => tf.tidy(() => tf.cast(tf.greater(z, 0), 'float32') as tf.Tensor2D),
     saturated: (z) => tf.tidy(() => tf.cast(tf.lessEqual(z, 0), 'float32') as tf.Tensor2D),
-    fused: 'relu',
     roles: ['hidden'],
     layersName: 'relu',
   },
   linear: {
     apply: (z) => z.clone(),
-    derivative: (a) => tf.onesLike(a),
-    fused: 'linear',
+    derivative: (z) => tf.onesLike(z),
     roles: ['hidden', 'output'],
     layersName: 'linear',
   },

@@ -1,16 +1,29 @@
 // One training step owned by the harness: computeGradients → gradient hooks → applyGradients → dispose.
 import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../config/schema';
 import type { Batch } from '../data/batches';
 import type { GradientRecorder } from '../hooks/recorder';
-import { lossWithGradient } from '../losses/registry';
-import { handWrittenGradients } from './backprop';
-import { lossOptions, type StepContext } from './context';
+import { lossWithGradient, type LossOptions } from '../losses/registry';
+import type { Mlp } from '../models/mlp';
+
+/** Everything a step needs besides the batch. */
+export interface StepContext {
+  mlp: Mlp;
+  optimizer: tf.Optimizer;
+  loss: RunConfig['loss'];
+  /** λ/(2n) of Nielsen's L2 term (λ/2n)·Σw² over kernels; 0 for none. */
+  l2Coefficient: number;
+}
 
 /** Where the hooks record on this step (omit on steps that are not recorded: no probes, no overhead). */
 export interface RecordAt {
   recorder: GradientRecorder;
   step: number;
   epoch: number;
+}
+
+export function lossOptions(mlp: Mlp, loss: RunConfig['loss']): LossOptions {
+  return { output: mlp.layers[mlp.layers.length - 1].activation, outputs: loss.outputs, scale: loss.scale, labelSmoothing: loss.labelSmoothing };
 }
 
 /**
@@ -30,15 +43,9 @@ export function objective(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, 
   return value;
 }
 
-/**
- * One optimiser step on (x, y). Returns the batch loss (owned by the caller); everything else is disposed. A
- * recorded step differentiates `objective` on tfjs's tape, through the probes; any other step takes the
- * hand-written backward pass (src/train/backprop.ts), which gives the same gradients in fewer kernels.
- */
+/** One SGD-family step on (x, y). Returns the batch loss (owned by the caller); everything else is disposed. */
 export function trainStep(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, record?: RecordAt): tf.Scalar {
-  const { value, grads } = record
-    ? context.optimizer.computeGradients(() => objective(context, x, y, record), context.mlp.variables)
-    : handWrittenGradients(context, x, y);
+  const { value, grads } = context.optimizer.computeGradients(() => objective(context, x, y, record), context.mlp.variables);
   if (record) record.recorder.recordParameterGrads(record.step, record.epoch, context.mlp, grads);
   context.optimizer.applyGradients(grads);
   tf.dispose(grads);

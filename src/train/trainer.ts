@@ -14,8 +14,7 @@ import { Files, GRADIENT_COLUMNS, METRICS_COLUMNS, type GradientRow, type Metric
 import { csvHeader, csvRows, parseCsv } from '../results/csv';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';
-import { lossOptions, type StepContext } from './context';
-import { isRecordedStep, trainStepOnBatch } from './step';
+import { isRecordedStep, lossOptions, trainStepOnBatch, type StepContext } from './step';
 
 /** Progress of a run, for the progress bar. */
 export interface Progress {

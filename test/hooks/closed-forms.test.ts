@@ -7,8 +7,7 @@ import { GradientRecorder } from '../../src/hooks/recorder';
 import type { ActivationName } from '../../src/models/activations';
 import { Mlp } from '../../src/models/mlp';
 import type { GradientRow } from '../../src/results/contract';
-import type { StepContext } from '../../src/train/context';
-import { objective, objectiveGradients } from '../../src/train/step';
+import { objective, objectiveGradients, type StepContext } from '../../src/train/step';
 
 const N = 6;
 const INPUTS = 5;

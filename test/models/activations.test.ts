@@ -30,7 +30,7 @@ function applyAndDerive(name: ActivationName, z: Matrix): { a: Matrix; derivativ
   const zt = tf.tensor2d(z);
   const before = tf.memory().numTensors;
   const at = definition.apply(zt);
-  const dt = definition.derivative(at);
+  const dt = definition.derivative(zt, at);
   const result = { a: at.arraySync() as Matrix, derivative: dt.arraySync() as Matrix };
   tf.dispose([at, dt]);
   expect(tf.memory().numTensors).toBe(before);

@@ -7,8 +7,7 @@ import { loadExperiment } from '../../src/config/experiment';
 import { buildMlp, type Mlp } from '../../src/models/mlp';
 import { createOptimizer, type OptimizerOptions } from '../../src/optimizers/registry';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../../src/train/checkpoint';
-import type { StepContext } from '../../src/train/context';
-import { trainStep } from '../../src/train/step';
+import { trainStep, type StepContext } from '../../src/train/step';
 import { tinyDataset } from '../helpers/dataset';
 import { makeTempDir } from '../helpers/tmp';
 
