@@ -3,7 +3,7 @@ import { formatAggregate, formatNumber } from './format';
 import type { RunGroup } from './groups';
 import type { GradientPoint, RunData } from './load';
 import { aggregate } from './stats';
-import { groupCells, groupCsv, meanStdColumns, putAggregate, type ReportTable } from './table';
+import { groupCells, groupCsv, groupLayout, meanStdColumns, putAggregate, type ReportTable } from './table';
 
 /** Below this first/last ratio the table reads "vanishing", above its inverse "exploding". */
 export const VANISHING_RATIO = 0.1;
@@ -133,9 +133,8 @@ export function gradientsTable(groups: readonly RunGroup[], gridKeys: readonly s
       'Saturated/dead is the percentage of units whose activation derivative is below 1% of its maximum ' +
       '(sigmoid, tanh) or zero (relu).',
     headers,
-    align: headers.map((_, i) => (i <= gridKeys.length ? 'left' : 'right')),
+    ...groupLayout(headers, gridKeys),
     rows,
-    groupColumns: gridKeys.length + 1,
     csvColumns,
     csvRows,
   };
@@ -165,9 +164,9 @@ export function gradientFlowTable(groups: readonly RunGroup[], gridKeys: readonl
       'Pre-activation gradient L2 of layer 0 divided by that of the last layer, at step 0, mean ± std over seeds. ' +
       `Below ${VANISHING_RATIO} the gradient vanishes on its way to the input; above ${1 / VANISHING_RATIO} it explodes.`,
     headers,
-    align: headers.map((_, i) => (i <= gridKeys.length || i === headers.length - 1 ? 'left' : 'right')),
+    // The last column, the reading ("vanishes", …), is text.
+    ...groupLayout(headers, gridKeys, [headers.length - 1]),
     rows,
-    groupColumns: gridKeys.length + 1,
     csvColumns,
     csvRows,
   };

@@ -3,7 +3,7 @@ import { formatAggregate, formatNumber } from './format';
 import type { RunGroup } from './groups';
 import { num, type EpochMetrics } from './load';
 import { aggregate } from './stats';
-import { groupCells, groupCsv, meanStdColumns, putAggregate, type ReportTable } from './table';
+import { groupCells, groupCsv, groupLayout, meanStdColumns, putAggregate, type ReportTable } from './table';
 
 /** Test-accuracy thresholds (fractions) whose first epoch the table reports. */
 export const ACCURACY_THRESHOLDS = [0.9, 0.95, 0.97] as const;
@@ -94,9 +94,8 @@ export function runsTable(groups: readonly RunGroup[], gridKeys: readonly string
       'Mean ± sample standard deviation over seeds (n seeds; a single seed shows its value). Accuracies are on the ' +
       'test set in percent; "epochs to X%" is the first epoch whose test accuracy reached X%, or "never".',
     headers,
-    align: headers.map((_, i) => (i <= gridKeys.length ? 'left' : 'right')),
+    ...groupLayout(headers, gridKeys),
     rows,
-    groupColumns: gridKeys.length + 1,
     csvColumns,
     csvRows,
   };

@@ -23,6 +23,18 @@ export interface ReportTable {
   csvRows: Record<string, unknown>[];
 }
 
+/**
+ * Layout of a table that starts with the group cells (one column per grid key, then the run name): those columns
+ * left-aligned and blanked where they repeat, the numbers after them right-aligned, and `textColumns` (indexes of
+ * further text columns) left-aligned too.
+ */
+export function groupLayout(headers: readonly string[], gridKeys: readonly string[], textColumns: readonly number[] = []): Pick<ReportTable, 'align' | 'groupColumns'> {
+  return {
+    align: headers.map((_, i) => (i <= gridKeys.length || textColumns.includes(i) ? 'left' : 'right')),
+    groupColumns: gridKeys.length + 1,
+  };
+}
+
 /** Leading display cells for a group: one per grid key, then the run name. */
 export function groupCells(group: RunGroup, gridKeys: readonly string[]): string[] {
   return [...gridKeys.map((key) => gridValueText(group.gridValues[key])), displayName(group, gridKeys)];
