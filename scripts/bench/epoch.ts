@@ -8,6 +8,7 @@ import { buildMlp, type Mlp } from '../../src/models/mlp';
 import { createOptimizer, type OptimizerOptions } from '../../src/optimizers/registry';
 import type { RunConfig } from '../../src/config/schema';
 import { isRecordedStep, objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
+import { startClock, type Elapsed } from './clock';
 
 /** Lever switches; the defaults are what src/train/trainer.ts does. */
 export interface EpochLevers {
@@ -23,11 +24,8 @@ export interface EpochLevers {
   update?: 'assign' | 'in-place-wasm';
 }
 
-export interface EpochResult {
-  /** Wall-clock seconds of the loop. */
-  seconds: number;
-  /** CPU seconds (user + system, all threads) of the loop: steadier than wall time on a shared machine. */
-  cpuSeconds: number;
+/** The loop's wall and CPU seconds (CPU is steadier than wall time on a shared machine), over `examples` images. */
+export interface EpochResult extends Elapsed {
   examples: number;
   meanLoss: number;
 }
@@ -124,14 +122,12 @@ export class LosslabEpoch {
 /** Trains `config` for one epoch over `split` from a fresh seeded model and times the loop. */
 export function timeEpoch(config: RunConfig, split: Split, levers: EpochLevers = {}): EpochResult {
   const epoch = new LosslabEpoch(config, split, levers);
-  const started = process.hrtime.bigint();
-  const cpuStarted = process.cpuUsage();
+  const elapsed = startClock();
   epoch.run(0, epoch.steps);
   const meanLoss = epoch.meanLoss(epoch.steps);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = process.cpuUsage(cpuStarted);
+  const time = elapsed();
   epoch.dispose();
-  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, examples: split.size, meanLoss };
+  return { ...time, examples: split.size, meanLoss };
 }
 
 function sumAndDispose(losses: tf.Scalar[]): number {

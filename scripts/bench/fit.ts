@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../../src/data/dataset';
 import type { Workload } from './workloads';
 import type { EpochResult } from './epoch';
+import { startClock } from './clock';
 
 /** Dense(hidden)→Dense(10) with the workload's activations, compiled with SGD, and the split as tensors. */
 export class FitEpoch {
@@ -59,12 +60,10 @@ export class FitEpoch {
 /** Fits one epoch of the whole split; times model.fit only. */
 export async function timeFitEpoch(workload: Workload, split: Split): Promise<EpochResult> {
   const fit = new FitEpoch(workload, split);
-  const started = process.hrtime.bigint();
-  const cpuStarted = process.cpuUsage();
+  const elapsed = startClock();
   await fit.run(0, fit.examples);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = process.cpuUsage(cpuStarted);
+  const time = elapsed();
   const meanLoss = fit.meanLoss(fit.examples);
   fit.dispose();
-  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, examples: split.size, meanLoss };
+  return { ...time, examples: split.size, meanLoss };
 }

@@ -1,20 +1,17 @@
 // One workload's variants trained side by side in one process, in alternating slices of an epoch, so that drift on
 // a shared machine (other jobs, clock changes) lands on every variant alike: the steadiest ratio such a machine gives.
 import type { Split } from '../../src/data/dataset';
-import { LosslabEpoch } from './epoch';
+import { LosslabEpoch, type EpochResult } from './epoch';
 import { FitEpoch } from './fit';
 import { hooksEvery, runConfig, VARIANTS, type Variant, type Workload } from './workloads';
+import { startClock } from './clock';
 
 /** Slices per epoch: each variant runs one slice in turn, ~0.3–2 s each on wasm. */
 export const SLICES = 10;
 
-export interface InterleavedResult {
+/** A variant's epoch, its wall and CPU seconds summed over its slices. */
+export interface InterleavedResult extends EpochResult {
   variant: Variant;
-  /** Wall and CPU seconds summed over the variant's slices: one epoch of `examples` images. */
-  seconds: number;
-  cpuSeconds: number;
-  examples: number;
-  meanLoss: number;
 }
 
 /** Something that trains batch range [from, to) of one epoch: a losslab variant, model.fit, or a lever setting. */
@@ -64,12 +61,11 @@ export async function interleave(count: number, make: (index: number) => Arm, st
   for (let s = 0; s < slices; s++) {
     for (let k = 0; k < count; k++) {
       const index = (s + k) % count;
-      const started = process.hrtime.bigint();
-      const cpuStarted = process.cpuUsage();
+      const elapsed = startClock();
       await arms[index].run(bound(s), bound(s + 1));
-      const cpu = process.cpuUsage(cpuStarted);
-      totals[index].seconds += Number(process.hrtime.bigint() - started) / 1e9;
-      totals[index].cpuSeconds += (cpu.user + cpu.system) / 1e6;
+      const time = elapsed();
+      totals[index].seconds += time.seconds;
+      totals[index].cpuSeconds += time.cpuSeconds;
     }
   }
   const results = arms.map((a, i) => ({ name: a.name, ...totals[i], meanLoss: a.meanLoss(steps) }));

@@ -71,6 +71,16 @@ function trainingSplit(examples: number): Split {
   return loadDataset({ name: 'mnist', train: examples, validation: 0, test: 1 }).train;
 }
 
+/** One lever setting: the config and levers a LosslabEpoch trains with. */
+interface LeverSetting {
+  lever: string;
+  setting: string;
+  config: RunConfig;
+  levers: EpochLevers;
+  /** Only meaningful on wasm (reaches into the wasm heap). */
+  wasmOnly?: boolean;
+}
+
 /**
  * Each lever toggled alone from the trainer's default, on wasm, 784-128-10 relu CE at batch 64, hooks off. The
  * settings run interleaved (one process, alternating tenths of an epoch), except the stock matMul gradient, which
@@ -80,27 +90,26 @@ async function measureLevers(split: Split, backend: BackendName): Promise<void> 
   const relu = WORKLOADS[0];
   const base = runConfig(relu, 0);
   const steps = Math.ceil(split.size / relu.batchSize);
-  const emitAll = (rows: { name: string; seconds: number; cpuSeconds: number; meanLoss: number }[], lever: (name: string) => [string, string]) => {
-    for (const row of rows) {
-      const [name, setting] = lever(row.name);
-      emit({ lever: name, setting, wall_s_per_epoch: (row.seconds * 60000) / split.size, cpu_s_per_epoch: (row.cpuSeconds * 60000) / split.size, mean_loss: row.meanLoss });
-    }
-  };
+  const measure = (setting: LeverSetting) => losslabArm(setting.lever, new LosslabEpoch(setting.config, split, setting.levers));
+  const emitRow = ({ lever, setting }: LeverSetting, row: { seconds: number; cpuSeconds: number; meanLoss: number }) =>
+    emit({ lever, setting, wall_s_per_epoch: (row.seconds * 60000) / split.size, cpu_s_per_epoch: (row.cpuSeconds * 60000) / split.size, mean_loss: row.meanLoss });
   // The stock BatchMatMul gradient is process-wide: it runs first, alone, before the transposed one is registered.
-  const stock = await interleave(1, () => losslabArm('stock', new LosslabEpoch(base, split)), steps);
-  emitAll(stock, () => ['matmul-grad', 'stock (run alone, before the others)']);
+  const stock: LeverSetting = { lever: 'matmul-grad', setting: 'stock (run alone, before the others)', config: base, levers: {} };
+  const [stockRow] = await interleave(1, () => measure(stock), steps);
+  emitRow(stock, stockRow);
   registerTransposedMatMulGrad();
-  const settings: [string, string, RunConfig, EpochLevers][] = [
+  const allSettings: LeverSetting[] = [
     // What the trainer does: transposed matMul gradient, loss read every step, typed-array batches, assign, relu.
-    ['baseline', 'trainer defaults', base, {}],
-    ['loss-read', 'every-100 (batched)', base, { readLossEveryStep: false }],
-    ['batches', 'tf.gather on device', base, { batches: 'gather' }],
-    ...(backend === 'wasm' ? [['update', 'in-place-wasm (stale packed weights)', base, { update: 'in-place-wasm' }] as [string, string, RunConfig, EpochLevers]] : []),
-    ['activation', 'sigmoid', runConfig({ ...relu, hiddenActivation: 'sigmoid' }, 0), {}],
-    ['activation', 'tanh', runConfig({ ...relu, hiddenActivation: 'tanh' }, 0), {}],
+    { lever: 'baseline', setting: 'trainer defaults', config: base, levers: {} },
+    { lever: 'loss-read', setting: 'every-100 (batched)', config: base, levers: { readLossEveryStep: false } },
+    { lever: 'batches', setting: 'tf.gather on device', config: base, levers: { batches: 'gather' } },
+    { lever: 'update', setting: 'in-place-wasm (stale packed weights)', config: base, levers: { update: 'in-place-wasm' }, wasmOnly: true },
+    { lever: 'activation', setting: 'sigmoid', config: runConfig({ ...relu, hiddenActivation: 'sigmoid' }, 0), levers: {} },
+    { lever: 'activation', setting: 'tanh', config: runConfig({ ...relu, hiddenActivation: 'tanh' }, 0), levers: {} },
   ];
-  const rows = await interleave(settings.length, (index) => losslabArm(String(index), new LosslabEpoch(settings[index][2], split, settings[index][3])), steps);
-  emitAll(rows, (name) => [settings[Number(name)][0], settings[Number(name)][1]]);
+  const settings = allSettings.filter((setting) => !setting.wasmOnly || backend === 'wasm');
+  const rows = await interleave(settings.length, (index) => measure(settings[index]), steps);
+  rows.forEach((row, index) => emitRow(settings[index], row));
 }
 
 export async function main(argv: string[]): Promise<void> {
