@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../errors';
 import { Files, GRADIENT_COLUMNS, SUMMARY_COLUMNS } from '../results/contract';
-import { parseCsv, type CsvTable } from '../results/csv';
+import type { CsvTable } from '../results/csv';
+import { parseCsvFile } from '../results/read-back';
 import { SUMMARY_METRICS, type SummaryMetric } from './tolerance';
 
 /** The contract's fixed summary columns; a summary.csv without any of them is malformed. */
@@ -89,7 +90,7 @@ export function readStep0PreactivationL2(folder: string, runId: string): Map<num
     const lineEnd = text.indexOf('\n', end);
     end = lineEnd < 0 ? text.length : lineEnd + 1;
   }
-  const table = parseCsvChecked(text.slice(0, end), file);
+  const table = parseCsvFile(text.slice(0, end), file);
   const missing = GRADIENT_COLUMNS.filter((column) => !table.columns.includes(column));
   if (missing.length > 0 || table.columns[0] !== 'step') {
     throw new DataError(`${file}: expected columns ${GRADIENT_COLUMNS.join(',')}, received ${table.columns.join(',')}`);
@@ -122,13 +123,5 @@ function readCsvFile(file: string): CsvTable {
   } catch {
     throw new DataError(`${file}: cannot read the file`);
   }
-  return parseCsvChecked(text, file);
-}
-
-function parseCsvChecked(text: string, file: string): CsvTable {
-  try {
-    return parseCsv(text, file);
-  } catch (error) {
-    throw new DataError(`malformed CSV: ${(error as Error).message}`);
-  }
+  return parseCsvFile(text, file);
 }

@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DataError, OutputError } from '../errors';
 import { Files, type ExperimentRecord, type Manifest } from '../results/contract';
-import { parseCsv, type CsvTable } from '../results/csv';
-import { hasRunsMapping, parseJsonFile } from '../results/json-file';
+import type { CsvTable } from '../results/csv';
+import { hasRunsMapping, parseCsvFile, parseJsonFile } from '../results/read-back';
 
 /** One shard folder, read. */
 export interface ShardFolder {
@@ -41,12 +41,7 @@ export function readShardFolder(dir: string): ShardFolder {
     );
   }
   const summaryFile = path.join(dir, Files.summary);
-  let summary: CsvTable;
-  try {
-    summary = parseCsv(fs.readFileSync(summaryFile, 'utf8'), summaryFile);
-  } catch (error) {
-    throw new DataError(`malformed CSV: ${(error as Error).message}`);
-  }
+  const summary = parseCsvFile(fs.readFileSync(summaryFile, 'utf8'), summaryFile);
   if (summary.columns.length > 0 && !summary.columns.includes('run_id')) {
     throw new DataError(`${summaryFile}: no run_id column (summary.csv columns: src/results/contract.ts SUMMARY_COLUMNS)`);
   }

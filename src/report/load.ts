@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, OutputError } from '../errors';
 import { parseCsv } from '../results/csv';
+import { parseJsonFile } from '../results/read-back';
 import {
   Files,
   GRADIENT_COLUMNS,
@@ -138,12 +139,7 @@ function readExperiment(file: string): ExperimentRecord {
 }
 
 function readJsonObject(file: string): Record<string, any> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new OutputError(`${file}: not valid JSON: ${(error as Error).message}`);
-  }
+  const parsed = parseJsonFile(fs.readFileSync(file, 'utf8'), file);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new OutputError(`${file}: expected a JSON object; received ${describe(parsed)}`);
   }

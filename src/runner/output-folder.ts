@@ -5,8 +5,8 @@ import type { Experiment } from '../config/experiment';
 import { DataError, OutputError } from '../errors';
 import { writeFileAtomic } from '../results/atomic';
 import { Files, SUMMARY_COLUMNS, type ExperimentRecord, type Manifest, type SummaryRow } from '../results/contract';
-import { parseCsv, toCsv } from '../results/csv';
-import { hasRunsMapping, parseJsonFile } from '../results/json-file';
+import { toCsv } from '../results/csv';
+import { hasRunsMapping, parseCsvFile, parseJsonFile } from '../results/read-back';
 
 /** experiment.json for `experiment`: the resolved experiment with every run listed. */
 export function experimentRecord(experiment: Experiment): ExperimentRecord {
@@ -64,13 +64,7 @@ export function prepareOutputFolder(
   }
   const summary = new Map<string, Record<string, string>>();
   if (fs.existsSync(summaryFile)) {
-    let rows: Record<string, string>[];
-    try {
-      rows = parseCsv(fs.readFileSync(summaryFile, 'utf8'), summaryFile).rows;
-    } catch (error) {
-      throw new DataError(`malformed CSV: ${(error as Error).message} — ${hint}`);
-    }
-    for (const row of rows) summary.set(row.run_id, row);
+    for (const row of parseCsvFile(fs.readFileSync(summaryFile, 'utf8'), summaryFile, hint).rows) summary.set(row.run_id, row);
   }
   return { manifest, summary };
 }

@@ -10,7 +10,7 @@ import { buildMlp } from '../models/mlp';
 import { saveMlp } from '../models/save';
 import { createOptimizer, type OptimizerOptions } from '../optimizers/registry';
 import { appendFileChecked, writeFileAtomic } from '../results/atomic';
-import { Files, GRADIENT_COLUMNS, METRICS_COLUMNS, type GradientRow, type MetricsRow, type RunStatus } from '../results/contract';
+import { Files, GRADIENT_COLUMNS, METRICS_COLUMNS, type MetricsRow, type RunStatus } from '../results/contract';
 import { csvHeader, csvRows, parseCsv } from '../results/csv';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';

@@ -1,5 +1,7 @@
-// Parses a results file losslab wrote itself (experiment.json, manifest.json), as bad input when it is not JSON.
+// Parses results files losslab wrote itself, read back as input (--resume, compare, merge, report): a file that
+// does not parse is bad input (DataError, exit 2) naming the file, never an internal error.
 import { DataError } from '../errors';
+import { parseCsv, type CsvTable } from './csv';
 
 /** JSON.parse of `text`; a syntax error becomes a DataError (exit 2) naming `file`, with `hint` on what to do. */
 export function parseJsonFile(text: string, file: string, hint = ''): unknown {
@@ -7,6 +9,15 @@ export function parseJsonFile(text: string, file: string, hint = ''): unknown {
     return JSON.parse(text);
   } catch (error) {
     throw new DataError(`${file}: not valid JSON: ${(error as Error).message}${hint ? ` — ${hint}` : ''}`);
+  }
+}
+
+/** parseCsv of `text`; a ragged row becomes a DataError (exit 2) naming `file`, with `hint` on what to do. */
+export function parseCsvFile(text: string, file: string, hint = ''): CsvTable {
+  try {
+    return parseCsv(text, file);
+  } catch (error) {
+    throw new DataError(`malformed CSV: ${(error as Error).message}${hint ? ` — ${hint}` : ''}`);
   }
 }
 
