@@ -16,13 +16,44 @@ const QUICK = 10000;
 const CPU_EXAMPLES = 10000;
 
 export const BENCH_COLUMNS = [
-  'workload', 'variant', 'backend', 'batch_size', 'examples_per_s', 's_per_epoch', 'ratio_vs_pytorch', 'speedup_vs_fit',
-  'peak_rss_mb', 'tf_num_tensors', 'tf_num_bytes', 'wall_s_per_epoch', 'cpu_s_per_epoch', 'examples', 'mean_loss',
+  'workload',
+  'variant',
+  'backend',
+  'batch_size',
+  'examples_per_s',
+  's_per_epoch',
+  'ratio_vs_pytorch',
+  'speedup_vs_fit',
+  'peak_rss_mb',
+  'tf_num_tensors',
+  'tf_num_bytes',
+  'wall_s_per_epoch',
+  'cpu_s_per_epoch',
+  'examples',
+  'mean_loss',
 ] as const;
 export const INTERLEAVED_COLUMNS = [
-  'workload', 'variant', 'backend', 'batch_size', 's_per_epoch', 'speedup_vs_fit', 'ratio_vs_pytorch', 'wall_s_per_epoch', 'cpu_s_per_epoch', 'examples', 'mean_loss',
+  'workload',
+  'variant',
+  'backend',
+  'batch_size',
+  's_per_epoch',
+  'speedup_vs_fit',
+  'ratio_vs_pytorch',
+  'wall_s_per_epoch',
+  'cpu_s_per_epoch',
+  'examples',
+  'mean_loss',
 ] as const;
-export const LEVER_COLUMNS = ['lever', 'setting', 's_per_epoch', 'ratio_vs_baseline', 'wall_s_per_epoch', 'cpu_s_per_epoch', 'mean_loss'] as const;
+export const LEVER_COLUMNS = [
+  'lever',
+  'setting',
+  's_per_epoch',
+  'ratio_vs_baseline',
+  'wall_s_per_epoch',
+  'cpu_s_per_epoch',
+  'mean_loss',
+] as const;
 
 export interface BenchOptions {
   examples: number;
@@ -44,7 +75,18 @@ export interface BenchOptions {
 
 /** Parses the bench flags; unknown flags are an error naming the flag and the known ones. */
 export function parseOptions(argv: string[]): BenchOptions {
-  const options: BenchOptions = { examples: FULL, backends: [...BACKENDS], clock: 'cpu', cpuExamples: CPU_EXAMPLES, levers: false, repeats: 1, torch: true, jobs: true, interleaved: true, outDir: 'results/bench' };
+  const options: BenchOptions = {
+    examples: FULL,
+    backends: [...BACKENDS],
+    clock: 'cpu',
+    cpuExamples: CPU_EXAMPLES,
+    levers: false,
+    repeats: 1,
+    torch: true,
+    jobs: true,
+    interleaved: true,
+    outDir: 'results/bench',
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -59,18 +101,25 @@ export function parseOptions(argv: string[]): BenchOptions {
       const clock = value();
       if (clock !== 'cpu' && clock !== 'wall') throw new Error(`--clock: expected cpu or wall, received ${clock}`);
       options.clock = clock;
-    }
-    else if (arg === '--cpu-examples') options.cpuExamples = Number(value());
+    } else if (arg === '--cpu-examples') options.cpuExamples = Number(value());
     else if (arg === '--levers') options.levers = true;
     else if (arg === '--repeats') options.repeats = Number(value());
     else if (arg === '--no-torch') options.torch = false;
     else if (arg === '--no-jobs') options.jobs = false;
     else if (arg === '--no-interleaved') options.interleaved = false;
     else if (arg === '--out') options.outDir = value();
-    else throw new Error(`${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --no-jobs, --no-interleaved, --out DIR`);
+    else
+      throw new Error(
+        `${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --no-jobs, --no-interleaved, --out DIR`,
+      );
   }
-  for (const [flag, value] of [['--examples', options.examples], ['--cpu-examples', options.cpuExamples], ['--repeats', options.repeats]] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > FULL) throw new Error(`${flag}: expected a whole number in 1..${FULL}, received ${value}`);
+  for (const [flag, value] of [
+    ['--examples', options.examples],
+    ['--cpu-examples', options.cpuExamples],
+    ['--repeats', options.repeats],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > FULL)
+      throw new Error(`${flag}: expected a whole number in 1..${FULL}, received ${value}`);
   }
   const unknown = options.backends.filter((b) => !(BACKENDS as readonly string[]).includes(b));
   if (unknown.length > 0) throw new Error(`--backends: unknown ${unknown.join(', ')}. Known: ${BACKENDS.join(', ')}`);
@@ -106,7 +155,15 @@ export function main(argv: string[]): number {
   if (python) {
     process.stderr.write('pytorch (1 thread)…\n');
     const workloads = WORKLOADS.map((w) => `${w.name}:${w.batchSize}`).join(',');
-    const result = collect(python, [torchScript, '--examples', String(options.examples), '--workloads', workloads, '--repeats', String(options.repeats)]);
+    const result = collect(python, [
+      torchScript,
+      '--examples',
+      String(options.examples),
+      '--workloads',
+      workloads,
+      '--repeats',
+      String(options.repeats),
+    ]);
     measured.push(...(result.rows as unknown as Measurement[]));
     if (result.error) notes.push(`pytorch: ${result.error}`);
   } else {
@@ -119,7 +176,19 @@ export function main(argv: string[]): number {
       for (const variant of VARIANTS) {
         if (skipped) continue;
         process.stderr.write(`${backend} ${workload.name} b${workload.batchSize} ${variant}…\n`);
-        const args = [worker, '--backend', backend, '--workload', String(index), '--variant', variant, '--examples', String(backend === 'cpu' ? Math.min(options.cpuExamples, options.examples) : options.examples), '--repeats', String(options.repeats)];
+        const args = [
+          worker,
+          '--backend',
+          backend,
+          '--workload',
+          String(index),
+          '--variant',
+          variant,
+          '--examples',
+          String(backend === 'cpu' ? Math.min(options.cpuExamples, options.examples) : options.examples),
+          '--repeats',
+          String(options.repeats),
+        ];
         const result = collect(process.execPath, args);
         measured.push(...(result.rows as unknown as Measurement[]));
         if (result.error) {
@@ -129,14 +198,17 @@ export function main(argv: string[]): number {
         }
       }
     }
-    if (backend === 'cpu' && options.cpuExamples < options.examples) notes.push(`cpu: ${options.cpuExamples} images per row, extrapolated (--cpu-examples)`);
+    if (backend === 'cpu' && options.cpuExamples < options.examples)
+      notes.push(`cpu: ${options.cpuExamples} images per row, extrapolated (--cpu-examples)`);
   }
 
   /** Ratios of each row against PyTorch (same workload and batch) and model.fit (same rows, same backend). */
   const withRatios = (rows: Measurement[]) =>
     rows.map((m) => {
       const torch = measured.find((t) => t.variant === 'pytorch' && t.workload === m.workload && t.batch_size === m.batch_size);
-      const fit = rows.find((f) => f.variant === 'model-fit' && f.workload === m.workload && f.batch_size === m.batch_size && f.backend === m.backend);
+      const fit = rows.find(
+        (f) => f.variant === 'model-fit' && f.workload === m.workload && f.batch_size === m.batch_size && f.backend === m.backend,
+      );
       const s = seconds(m);
       return {
         ...m,
@@ -151,7 +223,9 @@ export function main(argv: string[]): number {
     });
   const rows = withRatios(measured);
   writeFileAtomic(path.join(options.outDir, 'bench.csv'), toCsv(BENCH_COLUMNS, rows));
-  process.stdout.write(`one epoch = 60,000 images (rows measured on fewer are extrapolated: see examples in bench.csv); s_per_epoch on the ${options.clock} clock\n`);
+  process.stdout.write(
+    `one epoch = 60,000 images (rows measured on fewer are extrapolated: see examples in bench.csv); s_per_epoch on the ${options.clock} clock\n`,
+  );
   process.stdout.write(`${table([...BENCH_COLUMNS.slice(0, 11)], rows)}\n`);
 
   if (options.interleaved) {
@@ -160,7 +234,16 @@ export function main(argv: string[]): number {
       for (const [index, workload] of WORKLOADS.entries()) {
         process.stderr.write(`${backend} ${workload.name} b${workload.batchSize}: every variant, interleaved…\n`);
         const examples = backend === 'cpu' ? Math.min(options.cpuExamples, options.examples) : options.examples;
-        const result = collect(process.execPath, [worker, '--backend', backend, '--workload', String(index), '--interleaved', '--examples', String(examples)]);
+        const result = collect(process.execPath, [
+          worker,
+          '--backend',
+          backend,
+          '--workload',
+          String(index),
+          '--interleaved',
+          '--examples',
+          String(examples),
+        ]);
         interleaved.push(...(result.rows as unknown as Measurement[]));
         if (result.error) notes.push(`interleaved ${backend}: ${result.error}`);
       }
@@ -174,9 +257,22 @@ export function main(argv: string[]): number {
 
   if (options.levers && options.backends.includes('wasm')) {
     process.stderr.write('levers on wasm…\n');
-    const result = collect(process.execPath, [worker, '--backend', 'wasm', '--levers', '--examples', String(Math.min(options.examples, 20000))]);
+    const result = collect(process.execPath, [
+      worker,
+      '--backend',
+      'wasm',
+      '--levers',
+      '--examples',
+      String(Math.min(options.examples, 20000)),
+    ]);
     if (result.error) notes.push(`levers: ${result.error}`);
-    const levers = result.rows as { lever: string; setting: string; wall_s_per_epoch: number; cpu_s_per_epoch: number; mean_loss: number }[];
+    const levers = result.rows as {
+      lever: string;
+      setting: string;
+      wall_s_per_epoch: number;
+      cpu_s_per_epoch: number;
+      mean_loss: number;
+    }[];
     const leverSeconds = (l: (typeof levers)[number]) => (options.clock === 'cpu' ? l.cpu_s_per_epoch : l.wall_s_per_epoch);
     const baseline = levers.find((l) => l.lever === 'baseline');
     const leverRows = levers.map((l) => ({
@@ -188,7 +284,9 @@ export function main(argv: string[]): number {
       mean_loss: round(l.mean_loss, 4),
     }));
     writeFileAtomic(path.join(options.outDir, 'levers.csv'), toCsv(LEVER_COLUMNS, leverRows));
-    process.stdout.write(`\nlevers (wasm, 784-128-10 relu CE, batch 64, hooks off, interleaved; ratio_vs_baseline < 1 is faster)\n${table([...LEVER_COLUMNS], leverRows)}\n`);
+    process.stdout.write(
+      `\nlevers (wasm, 784-128-10 relu CE, batch 64, hooks off, interleaved; ratio_vs_baseline < 1 is faster)\n${table([...LEVER_COLUMNS], leverRows)}\n`,
+    );
   }
   if (options.jobs && options.backends.includes('wasm')) {
     process.stderr.write('--jobs 1 vs --jobs 2 on a four-run sweep…\n');
@@ -198,7 +296,9 @@ export function main(argv: string[]): number {
     const [one, two] = measureJobs(bin, 'wasm', examples, epochs);
     const jobsRows = [one, two].map((m) => ({ ...m, wall_s: round(m.wall_s, 2), speedup_vs_jobs_1: round(one.wall_s / m.wall_s, 2) }));
     writeFileAtomic(path.join(options.outDir, 'jobs.csv'), toCsv(['jobs', 'wall_s', 'speedup_vs_jobs_1', 'exit_code'], jobsRows));
-    process.stdout.write(`\n--jobs on a four-run sweep (wasm, 784-128-10, ${examples} images, ${epochs} epochs per run; wall clock: parallelism is about wall time)\n${table(['jobs', 'wall_s', 'speedup_vs_jobs_1', 'exit_code'], jobsRows)}\n`);
+    process.stdout.write(
+      `\n--jobs on a four-run sweep (wasm, 784-128-10, ${examples} images, ${epochs} epochs per run; wall clock: parallelism is about wall time)\n${table(['jobs', 'wall_s', 'speedup_vs_jobs_1', 'exit_code'], jobsRows)}\n`,
+    );
   }
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
   process.stdout.write(`wrote ${path.join(options.outDir, 'bench.csv')}\n`);
@@ -207,7 +307,11 @@ export function main(argv: string[]): number {
 
 /** A plain fixed-width text table of records. */
 function table(columns: string[], rows: Record<string, unknown>[]): string {
-  return textTableLines(columns, rows.map((row) => columns.map((c) => String(row[c] ?? ''))), { rule: true }).join('\n');
+  return textTableLines(
+    columns,
+    rows.map((row) => columns.map((c) => String(row[c] ?? ''))),
+    { rule: true },
+  ).join('\n');
 }
 
 if (require.main === module) {

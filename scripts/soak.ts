@@ -49,9 +49,16 @@ export async function soak(epochs: number, backend: BackendChoice, print: (line:
       onProgress: (p) => {
         if (p.stepInEpoch !== p.stepsPerEpoch) return;
         const memory = tf.memory();
-        const sample = { epoch: p.epoch, rssMb: process.memoryUsage().rss / 2 ** 20, numTensors: memory.numTensors, numBytes: memory.numBytes };
+        const sample = {
+          epoch: p.epoch,
+          rssMb: process.memoryUsage().rss / 2 ** 20,
+          numTensors: memory.numTensors,
+          numBytes: memory.numBytes,
+        };
         samples.push(sample);
-        print(`${String(sample.epoch).padStart(5)}  ${sample.rssMb.toFixed(1).padStart(6)}  ${String(sample.numTensors).padStart(11)}  ${String(sample.numBytes).padStart(9)}\n`);
+        print(
+          `${String(sample.epoch).padStart(5)}  ${sample.rssMb.toFixed(1).padStart(6)}  ${String(sample.numTensors).padStart(11)}  ${String(sample.numBytes).padStart(9)}\n`,
+        );
       },
     });
   } finally {
@@ -60,7 +67,9 @@ export async function soak(epochs: number, backend: BackendChoice, print: (line:
   const first = samples[0];
   const grown = samples.find((s) => s.numTensors > first.numTensors || s.numBytes > first.numBytes);
   if (grown) {
-    print(`soak: LEAK: epoch ${grown.epoch} holds ${grown.numTensors} tensors / ${grown.numBytes} bytes, epoch 1 held ${first.numTensors} / ${first.numBytes}\n`);
+    print(
+      `soak: LEAK: epoch ${grown.epoch} holds ${grown.numTensors} tensors / ${grown.numBytes} bytes, epoch 1 held ${first.numTensors} / ${first.numBytes}\n`,
+    );
     return 1;
   }
   const rss = samples.map((s) => s.rssMb);

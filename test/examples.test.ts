@@ -107,7 +107,13 @@ describe('examples', () => {
   });
 
   const scripts: [string, () => string][] = [
-    ['github-actions/sweep.yml', () => Object.values(workflow().jobs).flatMap((job) => job.steps.map((step) => step.run ?? '')).join('\n')],
+    [
+      'github-actions/sweep.yml',
+      () =>
+        Object.values(workflow().jobs)
+          .flatMap((job) => job.steps.map((step) => step.run ?? ''))
+          .join('\n'),
+    ],
     ['kubernetes/indexed-job.yaml', () => containerScript(indexedJob())],
     ['kubernetes/merge-job.yaml', () => containerScript(mergeJob())],
   ];
@@ -152,7 +158,9 @@ describe('examples', () => {
     const script = containerScript(job);
     const shardTexts = Array.from({ length: completions }, (_, index) => {
       const [line] = runWithStubNpx(script, { ...env, JOB_COMPLETION_INDEX: String(index) });
-      expect(line).toBe(`losslab run experiments/smoke.yaml --shard ${index + 1}/${completions} --out /results/shard-${index + 1} --resume`);
+      expect(line).toBe(
+        `losslab run experiments/smoke.yaml --shard ${index + 1}/${completions} --out /results/shard-${index + 1} --resume`,
+      );
       return line.split(' ')[4];
     });
     const runs = Array.from({ length: 10 }, (_, i) => ({ id: `run-${i}` }));

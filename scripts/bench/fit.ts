@@ -25,7 +25,10 @@ export class FitEpoch {
       ],
     });
     this.optimizer = tf.train.sgd(workload.learningRate);
-    this.model.compile({ optimizer: this.optimizer, loss: workload.loss === 'cross-entropy' ? 'categoricalCrossentropy' : 'meanSquaredError' });
+    this.model.compile({
+      optimizer: this.optimizer,
+      loss: workload.loss === 'cross-entropy' ? 'categoricalCrossentropy' : 'meanSquaredError',
+    });
     this.x = tf.tensor2d(split.features, [split.size, featureSize]);
     this.y = tf.tidy(() => tf.oneHot(tf.tensor1d(split.labels, 'int32'), numClasses).toFloat() as tf.Tensor2D);
   }

@@ -49,7 +49,12 @@ function variantArm(variant: Variant, workload: Workload, split: Split): Arm {
  * so the JIT and the wasm kernels are warm for all), slice s of every arm runs before slice s + 1 of any, starting
  * with a different arm each round. Returns each arm's summed time. `make` builds a fresh arm by index.
  */
-export async function interleave(count: number, make: (index: number) => Arm, steps: number, slices = SLICES): Promise<(Omit<InterleavedResult, 'variant' | 'examples'> & { name: string })[]> {
+export async function interleave(
+  count: number,
+  make: (index: number) => Arm,
+  steps: number,
+  slices = SLICES,
+): Promise<(Omit<InterleavedResult, 'variant' | 'examples'> & { name: string })[]> {
   for (let index = 0; index < count; index++) {
     const warmUp = make(index);
     await warmUp.run(0, Math.min(50, steps));

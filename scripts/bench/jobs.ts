@@ -41,10 +41,14 @@ export function measureJobs(bin: string, backend: string, examples: number, epoc
     const file = sweepFile(dir, examples, epochs);
     return [1, 2].map((jobs) => {
       const started = process.hrtime.bigint();
-      const child = spawnSync(process.execPath, [bin, 'run', file, '--out', path.join(dir, `jobs-${jobs}`), '--backend', backend, '--jobs', String(jobs)], {
-        encoding: 'utf8',
-        env: { ...process.env, CI: '1' },
-      });
+      const child = spawnSync(
+        process.execPath,
+        [bin, 'run', file, '--out', path.join(dir, `jobs-${jobs}`), '--backend', backend, '--jobs', String(jobs)],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, CI: '1' },
+        },
+      );
       return { jobs, wall_s: Number(process.hrtime.bigint() - started) / 1e9, exit_code: child.status ?? -1 };
     });
   } finally {

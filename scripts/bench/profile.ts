@@ -46,10 +46,14 @@ export async function main(argv: string[]): Promise<void> {
     byKernel.set(kernel.name, entry);
   }
   const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
-  process.stdout.write(`${workload.name} batch ${workload.batchSize} on ${tf.getBackend()}: ${(wallMs).toFixed(2)} ms/step under profile, kernels ${(total / steps).toFixed(2)} ms/step\n`);
+  process.stdout.write(
+    `${workload.name} batch ${workload.batchSize} on ${tf.getBackend()}: ${wallMs.toFixed(2)} ms/step under profile, kernels ${(total / steps).toFixed(2)} ms/step\n`,
+  );
   process.stdout.write('kernel                 ms/step  calls/step  share\n');
   for (const [name, entry] of [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
-    process.stdout.write(`${name.padEnd(22)} ${(entry.ms / steps).toFixed(3).padStart(7)}  ${(entry.calls / steps).toFixed(1).padStart(10)}  ${((100 * entry.ms) / total).toFixed(1).padStart(5)}%\n`);
+    process.stdout.write(
+      `${name.padEnd(22)} ${(entry.ms / steps).toFixed(3).padStart(7)}  ${(entry.calls / steps).toFixed(1).padStart(10)}  ${((100 * entry.ms) / total).toFixed(1).padStart(5)}%\n`,
+    );
   }
   optimizer.dispose();
   mlp.dispose();

@@ -92,7 +92,13 @@ async function measureLevers(split: Split, backend: BackendName): Promise<void> 
   const steps = Math.ceil(split.size / relu.batchSize);
   const measure = (setting: LeverSetting) => losslabArm(setting.lever, new LosslabEpoch(setting.config, split, setting.levers));
   const emitRow = ({ lever, setting }: LeverSetting, row: { seconds: number; cpuSeconds: number; meanLoss: number }) =>
-    emit({ lever, setting, wall_s_per_epoch: (row.seconds * 60000) / split.size, cpu_s_per_epoch: (row.cpuSeconds * 60000) / split.size, mean_loss: row.meanLoss });
+    emit({
+      lever,
+      setting,
+      wall_s_per_epoch: (row.seconds * 60000) / split.size,
+      cpu_s_per_epoch: (row.cpuSeconds * 60000) / split.size,
+      mean_loss: row.meanLoss,
+    });
   // The stock BatchMatMul gradient is process-wide: it runs first, alone, before the transposed one is registered.
   const stock: LeverSetting = { lever: 'matmul-grad', setting: 'stock (run alone, before the others)', config: base, levers: {} };
   const [stockRow] = await interleave(1, () => measure(stock), steps);
@@ -122,14 +128,17 @@ export async function main(argv: string[]): Promise<void> {
   if (levers) return measureLevers(split, backend);
   if (argv.includes('--interleaved')) {
     const workload = WORKLOADS[Number(flag(argv, 'workload'))];
-    for (const result of await interleavedEpoch(workload, split)) emit(measurement(workload, result.variant, backend, result) as unknown as Record<string, unknown>);
+    for (const result of await interleavedEpoch(workload, split))
+      emit(measurement(workload, result.variant, backend, result) as unknown as Record<string, unknown>);
     return;
   }
   const workload = WORKLOADS[Number(flag(argv, 'workload'))];
   const variant = flag(argv, 'variant') as Variant;
   const results: EpochResult[] = [];
   for (let r = 0; r < repeats; r++) {
-    results.push(variant === 'model-fit' ? await timeFitEpoch(workload, split) : timeEpoch(runConfig(workload, hooksEvery(variant)), split));
+    results.push(
+      variant === 'model-fit' ? await timeFitEpoch(workload, split) : timeEpoch(runConfig(workload, hooksEvery(variant)), split),
+    );
   }
   const result = fastest(results);
   emit(measurement(workload, variant, backend, result) as unknown as Record<string, unknown>);

@@ -14,9 +14,33 @@ export interface Workload {
 }
 
 export const WORKLOADS: Workload[] = [
-  { name: 'a-relu-ce', batchSize: 64, hidden: 128, hiddenActivation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', learningRate: 0.1 },
-  { name: 'a-relu-ce', batchSize: 256, hidden: 128, hiddenActivation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', learningRate: 0.1 },
-  { name: 'b-sigmoid-mse', batchSize: 64, hidden: 100, hiddenActivation: 'sigmoid', outputActivation: 'sigmoid', loss: 'mse', learningRate: 3 },
+  {
+    name: 'a-relu-ce',
+    batchSize: 64,
+    hidden: 128,
+    hiddenActivation: 'relu',
+    outputActivation: 'softmax',
+    loss: 'cross-entropy',
+    learningRate: 0.1,
+  },
+  {
+    name: 'a-relu-ce',
+    batchSize: 256,
+    hidden: 128,
+    hiddenActivation: 'relu',
+    outputActivation: 'softmax',
+    loss: 'cross-entropy',
+    learningRate: 0.1,
+  },
+  {
+    name: 'b-sigmoid-mse',
+    batchSize: 64,
+    hidden: 100,
+    hiddenActivation: 'sigmoid',
+    outputActivation: 'sigmoid',
+    loss: 'mse',
+    learningRate: 3,
+  },
 ];
 
 /** losslab with hooks every N steps (0 = off), or the tf.layers model.fit baseline. */
@@ -38,7 +62,13 @@ export function runConfig(workload: Workload, every: number): RunConfig {
       kernelInitializer: { name: 'glorot-uniform' },
       biasInitializer: { name: 'zeros' },
     },
-    loss: { name: workload.loss, outputs: workload.loss === 'cross-entropy' ? 'sum' : 'mean', scale: 1, gradient: 'autodiff', labelSmoothing: 0 },
+    loss: {
+      name: workload.loss,
+      outputs: workload.loss === 'cross-entropy' ? 'sum' : 'mean',
+      scale: 1,
+      gradient: 'autodiff',
+      labelSmoothing: 0,
+    },
     optimizer: { name: 'sgd', learningRate: workload.learningRate },
     l2: 0,
     batchSize: workload.batchSize,

@@ -39,7 +39,9 @@ let selected: BackendSelection | undefined;
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendSelection> {
   if (selected) {
     if (choice !== 'auto' && choice !== selected.backend) {
-      throw new ConfigError(`--backend ${choice}: this process already uses the ${selected.backend} backend; one process uses one backend.`);
+      throw new ConfigError(
+        `--backend ${choice}: this process already uses the ${selected.backend} backend; one process uses one backend.`,
+      );
     }
     return selected;
   }

@@ -55,7 +55,9 @@ function checkCommandName(argv: readonly string[]): void {
   if (first === undefined || first.startsWith('-') || first === 'help') return;
   const names = commandNames();
   if (!names.includes(first)) {
-    throw new ConfigError(`unknown command "${first}"${didYouMean(first, names) || '.'} Commands: ${names.join(', ')}. See losslab --help.`);
+    throw new ConfigError(
+      `unknown command "${first}"${didYouMean(first, names) || '.'} Commands: ${names.join(', ')}. See losslab --help.`,
+    );
   }
 }
 

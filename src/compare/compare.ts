@@ -92,7 +92,15 @@ export function compareResults(current: CompareSide, baseline: CompareSide, tole
     for (const row of rows) {
       const status = currentById.get(row.runId)!.status;
       if (status !== 'complete') {
-        checks.push({ kind: 'status', metric: 'status', run: row.runId, runIds: [row.runId], baseline: row.status, current: status, verdict: 'FAIL' });
+        checks.push({
+          kind: 'status',
+          metric: 'status',
+          run: row.runId,
+          runIds: [row.runId],
+          baseline: row.status,
+          current: status,
+          verdict: 'FAIL',
+        });
       }
     }
     const paired = rows.filter((row) => row.status === 'complete' && currentById.get(row.runId)!.status === 'complete');
@@ -210,6 +218,9 @@ function check(
 
 function listIds(rows: readonly SummaryRecord[]): string {
   if (rows.length === 0) return 'no runs';
-  const shown = rows.slice(0, 5).map((row) => row.runId).join(', ');
+  const shown = rows
+    .slice(0, 5)
+    .map((row) => row.runId)
+    .join(', ');
   return `${rows.length} run${rows.length === 1 ? '' : 's'} (${shown}${rows.length > 5 ? ', ...' : ''})`;
 }

@@ -16,7 +16,11 @@ export function formatJunitXml(result: CompareResult): string {
       check.kind === 'status'
         ? `run ${run} is ${current} in current, expected complete`
         : `${metric} of ${run}: baseline ${baseline}, current ${current}, delta ${delta}, allowed ${tolerance}`;
-    cases.push(`${open}>`, `      <failure message="${escapeXml(message)}" type="regression">${escapeXml(message)}</failure>`, '    </testcase>');
+    cases.push(
+      `${open}>`,
+      `      <failure message="${escapeXml(message)}" type="regression">${escapeXml(message)}</failure>`,
+      '    </testcase>',
+    );
   }
   for (const runId of result.missing) {
     const message = `run ${runId} is in the baseline but missing from current`;

@@ -50,10 +50,13 @@ export function readResultsSource(argument: string, role: string): ResultsSource
 /** Parses and checks a summary.csv: contract columns present, run ids unique, metric cells numeric or empty. */
 export function readSummary(file: string): SummaryRecord[] {
   const table = readCsvFile(file);
-  if (table.columns.length === 0) throw new DataError(`${file}: empty file, expected a header row (${SUMMARY_COLUMNS.slice(0, 3).join(',')},...)`);
+  if (table.columns.length === 0)
+    throw new DataError(`${file}: empty file, expected a header row (${SUMMARY_COLUMNS.slice(0, 3).join(',')},...)`);
   const missing = REQUIRED_SUMMARY_COLUMNS.filter((column) => !table.columns.includes(column));
   if (missing.length > 0) {
-    throw new DataError(`${file}: missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (summary.csv columns: src/results/contract.ts SUMMARY_COLUMNS)`);
+    throw new DataError(
+      `${file}: missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (summary.csv columns: src/results/contract.ts SUMMARY_COLUMNS)`,
+    );
   }
   const seen = new Set<string>();
   return table.rows.map((row, index) => {
@@ -100,7 +103,8 @@ export function readStep0PreactivationL2(folder: string, runId: string): Map<num
     if (row.step !== '0' || row.tensor !== 'preactivation') return;
     const where = `${file}: row ${index + 2}`;
     const layer = Number(row.layer);
-    if (row.layer === '' || !Number.isInteger(layer) || layer < 0) throw new DataError(`${where}: column layer: expected an integer >= 0, received "${row.layer}"`);
+    if (row.layer === '' || !Number.isInteger(layer) || layer < 0)
+      throw new DataError(`${where}: column layer: expected an integer >= 0, received "${row.layer}"`);
     const l2 = parseNumberCell(row.l2, `${where}, column l2`);
     if (l2 === undefined) throw new DataError(`${where}: column l2: expected a number, received an empty cell`);
     byLayer.set(layer, l2);

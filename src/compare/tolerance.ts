@@ -110,8 +110,12 @@ export function readToleranceFile(file: string): Partial<Record<Metric, Toleranc
     const metric = checkMetric(key, file);
     const where = `${file}: ${key}`;
     if (typeof entry === 'string') result[metric] = parseSpec(metric, entry, where);
-    else if (entry && typeof entry === 'object' && !Array.isArray(entry)) result[metric] = parseEntry(metric, entry as Record<string, unknown>, where);
-    else throw new ConfigError(`${where}: expected {abs|rel|factor: number, direction: no-drop|no-rise|both} or "off", received ${kindOf(entry)}`);
+    else if (entry && typeof entry === 'object' && !Array.isArray(entry))
+      result[metric] = parseEntry(metric, entry as Record<string, unknown>, where);
+    else
+      throw new ConfigError(
+        `${where}: expected {abs|rel|factor: number, direction: no-drop|no-rise|both} or "off", received ${kindOf(entry)}`,
+      );
   }
   return result;
 }
@@ -156,7 +160,9 @@ function parseEntry(metric: Metric, entry: Record<string, unknown>, where: strin
   }
   const kinds = TOLERANCE_KINDS.filter((kind) => kind in entry);
   if (kinds.length !== 1) {
-    throw new ConfigError(`${where}: expected exactly one of abs, rel, factor, received ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`);
+    throw new ConfigError(
+      `${where}: expected exactly one of abs, rel, factor, received ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
+    );
   }
   const kind = kinds[0];
   const raw = entry[kind];
@@ -177,11 +183,21 @@ interface Places {
   direction: string;
 }
 
-function build(metric: Metric, kind: string, value: number, direction: string | undefined, places: Places, raw: string, percent: boolean): Tolerance {
+function build(
+  metric: Metric,
+  kind: string,
+  value: number,
+  direction: string | undefined,
+  places: Places,
+  raw: string,
+  percent: boolean,
+): Tolerance {
   if (!(TOLERANCE_KINDS as readonly string[]).includes(kind)) throw unknownName(places.kind, 'tolerance kind', kind, TOLERANCE_KINDS);
-  if (percent && kind !== 'rel') throw new ConfigError(`${places.value}: a percentage is only meaningful for rel, received ${raw} for ${kind}`);
+  if (percent && kind !== 'rel')
+    throw new ConfigError(`${places.value}: a percentage is only meaningful for rel, received ${raw} for ${kind}`);
   if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${places.value}: expected a number >= 0, received ${raw}`);
-  if (kind === 'factor' && value < 1) throw new ConfigError(`${places.value}: a factor must be >= 1 (2 means within x0.5..x2), received ${raw}`);
+  if (kind === 'factor' && value < 1)
+    throw new ConfigError(`${places.value}: a factor must be >= 1 (2 means within x0.5..x2), received ${raw}`);
   if (direction !== undefined && !(DIRECTIONS as readonly string[]).includes(direction)) {
     throw unknownName(places.direction, 'direction', direction, DIRECTIONS);
   }

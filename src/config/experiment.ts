@@ -104,7 +104,10 @@ function expand(source: SourceDocument, raw: Record<string, unknown>, file: Expe
 
   for (const key of gridKeys) {
     if (!RUN_LEAF_KEYS.includes(key)) {
-      problems.push({ path: ['grid', key], message: `unknown key "${key}"${didYouMean(key, RUN_LEAF_KEYS) || '.'} A grid varies run keys such as optimizer.learningRate, loss.name or model.hidden.` });
+      problems.push({
+        path: ['grid', key],
+        message: `unknown key "${key}"${didYouMean(key, RUN_LEAF_KEYS) || '.'} A grid varies run keys such as optimizer.learningRate, loss.name or model.hidden.`,
+      });
     }
   }
   if (problems.length > 0) throw problemsError(source, problems);
@@ -115,7 +118,10 @@ function expand(source: SourceDocument, raw: Record<string, unknown>, file: Expe
   rawRuns.forEach((rawRun, runIndex) => {
     const baseName = (rawRun.name as string | undefined) ?? (raw.runs ? `run${runIndex + 1}` : file.name);
     if (names.has(baseName)) {
-      problems.push({ path: [runsPath, runIndex, 'name'], message: `duplicate run name "${baseName}" (also runs[${names.get(baseName)}]); names must be unique.` });
+      problems.push({
+        path: [runsPath, runIndex, 'name'],
+        message: `duplicate run name "${baseName}" (also runs[${names.get(baseName)}]); names must be unique.`,
+      });
     }
     names.set(baseName, runIndex);
     const { name: _name, seeds: runSeeds, ...settings } = rawRun;
@@ -133,10 +139,16 @@ function expand(source: SourceDocument, raw: Record<string, unknown>, file: Expe
       const config = resolveRun(parsedRun.data, merged, origin, problems);
       if (overrides.epochs !== undefined) config.epochs = overrides.epochs;
       if (config.batchSize > file.dataset.train) {
-        problems.push({ path: origin(['batchSize']), message: `expected at most dataset.train (${file.dataset.train}), received ${config.batchSize}.` });
+        problems.push({
+          path: origin(['batchSize']),
+          message: `expected at most dataset.train (${file.dataset.train}), received ${config.batchSize}.`,
+        });
       }
       const gridValues = Object.fromEntries(point.map(({ key, value }) => [key, value]));
-      const name = point.length === 0 ? baseName : `${baseName}[${point.map(({ key, value }) => `${shortKey(key)}=${gridValueText(value)}`).join(',')}]`;
+      const name =
+        point.length === 0
+          ? baseName
+          : `${baseName}[${point.map(({ key, value }) => `${shortKey(key)}=${gridValueText(value)}`).join(',')}]`;
       const seeds = overrides.seeds ?? (runSeeds as number[] | undefined) ?? file.seeds;
       for (const seed of seeds) {
         runs.push({ id: '', name, seed, gridValues, config, configHash: hashOf({ dataset: file.dataset, config, seed }) });
@@ -149,7 +161,9 @@ function expand(source: SourceDocument, raw: Record<string, unknown>, file: Expe
   const selected = overrides.only ? runs.filter((run) => matchesGlob(run.name, overrides.only!)) : runs;
   if (selected.length === 0) {
     const known = [...new Set(runs.map((r) => r.name))];
-    throw new ConfigError(`--only: no run name matches "${overrides.only}"${didYouMean(overrides.only!, known) || '.'} Run names: ${known.join(', ')}.`);
+    throw new ConfigError(
+      `--only: no run name matches "${overrides.only}"${didYouMean(overrides.only!, known) || '.'} Run names: ${known.join(', ')}.`,
+    );
   }
   return {
     source: source.file,
@@ -185,14 +199,22 @@ function resolveRun(
     });
   }
   if (run.loss.labelSmoothing > 0 && run.loss.name !== 'cross-entropy') {
-    problems.push({ path: origin(['loss', 'labelSmoothing']), message: `labelSmoothing applies to cross-entropy only, received it with "${run.loss.name}".` });
+    problems.push({
+      path: origin(['loss', 'labelSmoothing']),
+      message: `labelSmoothing applies to cross-entropy only, received it with "${run.loss.name}".`,
+    });
   }
   const optimizer: OptimizerDefinition = OPTIMIZERS[run.optimizer.name];
   const rawOptimizer = (merged.optimizer ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(rawOptimizer)) {
     if (key !== 'name' && !(optimizer.uses as readonly string[]).includes(key)) {
-      const users = Object.entries(OPTIMIZERS as Record<string, OptimizerDefinition>).filter(([, d]) => (d.uses as readonly string[]).includes(key)).map(([n]) => n);
-      problems.push({ path: origin(['optimizer', key]), message: `optimizer "${run.optimizer.name}" does not use ${key}${users.length ? ` (${users.join(', ')} do${users.length === 1 ? 'es' : ''})` : ''}.` });
+      const users = Object.entries(OPTIMIZERS as Record<string, OptimizerDefinition>)
+        .filter(([, d]) => (d.uses as readonly string[]).includes(key))
+        .map(([n]) => n);
+      problems.push({
+        path: origin(['optimizer', key]),
+        message: `optimizer "${run.optimizer.name}" does not use ${key}${users.length ? ` (${users.join(', ')} do${users.length === 1 ? 'es' : ''})` : ''}.`,
+      });
     }
   }
   const usedOptimizerKeys = ['name', ...optimizer.uses] as string[];
@@ -216,7 +238,10 @@ function resolveInitializer(spec: InitializerSpec, path: PropertyKey[], problems
   for (const [key, value] of Object.entries(block)) {
     if (key === 'name' || value === undefined) continue;
     if (!accepted.includes(key)) {
-      problems.push({ path: [...path, key], message: `initializer "${block.name}" takes ${accepted.length ? `only ${accepted.join(', ')}` : 'no parameters'}, received ${key}.` });
+      problems.push({
+        path: [...path, key],
+        message: `initializer "${block.name}" takes ${accepted.length ? `only ${accepted.join(', ')}` : 'no parameters'}, received ${key}.`,
+      });
     }
     resolved[key] = value as number;
   }
@@ -259,7 +284,12 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null &
 /** Merges `patch` into `target` recursively: mappings merge, lists and scalars replace. Returns target. */
 export function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   for (const [key, value] of Object.entries(patch)) {
-    target[key] = isPlainObject(value) && isPlainObject(target[key]) ? deepMerge({ ...(target[key] as object) } as Record<string, unknown>, value) : isPlainObject(value) ? deepMerge({}, value) : value;
+    target[key] =
+      isPlainObject(value) && isPlainObject(target[key])
+        ? deepMerge({ ...(target[key] as object) } as Record<string, unknown>, value)
+        : isPlainObject(value)
+          ? deepMerge({}, value)
+          : value;
   }
   return target;
 }
@@ -274,7 +304,11 @@ function setDotted(target: Record<string, unknown>, dotted: string, value: unkno
   current[keys[keys.length - 1]] = value;
 }
 
-const shortKey = (dotted: string) => dotted.split('.').filter((k) => k !== 'name').pop() ?? dotted;
+const shortKey = (dotted: string) =>
+  dotted
+    .split('.')
+    .filter((k) => k !== 'name')
+    .pop() ?? dotted;
 
 /** Filesystem-safe slug: letters, digits, ".", "_", "-"; no leading dot, no "..", never empty. */
 export function slug(text: string): string {
@@ -289,7 +323,9 @@ export function slug(text: string): string {
 function assignIds(runs: ResolvedRun[], hasGrid: boolean): void {
   const baseOf = (run: ResolvedRun) => {
     const full = slug(run.name);
-    return hasGrid && full.length > 48 ? `${slug(run.name.split('[')[0]).slice(0, 40)}-${hashOf(run.gridValues).slice(0, 6)}` : full.slice(0, 64);
+    return hasGrid && full.length > 48
+      ? `${slug(run.name.split('[')[0]).slice(0, 40)}-${hashOf(run.gridValues).slice(0, 6)}`
+      : full.slice(0, 64);
   };
   // Clashes are found case-insensitively: "A" and "a" would share a folder on macOS and Windows.
   const counts = new Map<string, Set<string>>();
@@ -307,7 +343,11 @@ function assignIds(runs: ResolvedRun[], hasGrid: boolean): void {
 /** Matches `name` against a glob with `*` and `?`, comma-separated alternatives. */
 export function matchesGlob(name: string, glob: string): boolean {
   return glob.split(',').some((pattern) => {
-    const regex = pattern.trim().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const regex = pattern
+      .trim()
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     return new RegExp(`^${regex}$`).test(name);
   });
 }
@@ -320,7 +360,11 @@ export function hashOf(value: unknown): string {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (isPlainObject(value)) {
-    return `{${Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => value[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

@@ -88,7 +88,10 @@ export function problemsFromIssues(
         const values = issue.values.map(String);
         const noun = nounFor(path);
         // An activation that exists but not in this role (softmax as a hidden activation) gets its own message.
-        const roles = typeof input === 'string' && noun.endsWith(' activation') ? (ACTIVATIONS as Record<string, { roles: readonly string[] }>)[input]?.roles : undefined;
+        const roles =
+          typeof input === 'string' && noun.endsWith(' activation')
+            ? (ACTIVATIONS as Record<string, { roles: readonly string[] }>)[input]?.roles
+            : undefined;
         problems.push({
           path,
           message: roles

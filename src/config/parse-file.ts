@@ -65,7 +65,10 @@ function locate(doc: Document, lineCounter: LineCounter, file: string, path: rea
       if (!pair) break;
       const isLast = i === path.length - 1;
       node = pair.value;
-      range = isLast && key ? (pair.key as { range?: number[] }).range : ((pair.value as { range?: number[] })?.range ?? (pair.key as { range?: number[] }).range);
+      range =
+        isLast && key
+          ? (pair.key as { range?: number[] }).range
+          : ((pair.value as { range?: number[] })?.range ?? (pair.key as { range?: number[] }).range);
     } else {
       node = collection.items[Number(segment)];
       range = (node as { range?: number[] })?.range;

@@ -3,16 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, DataError } from '../errors';
 import { didYouMean } from '../util/did-you-mean';
-import {
-  DATASET_FILE_ROLES,
-  Dataset,
-  DatasetFileRole,
-  DatasetFiles,
-  IMAGE_COLS,
-  IMAGE_ROWS,
-  NUM_CLASSES,
-  makeSplit,
-} from './dataset';
+import { DATASET_FILE_ROLES, Dataset, DatasetFileRole, DatasetFiles, IMAGE_COLS, IMAGE_ROWS, NUM_CLASSES, makeSplit } from './dataset';
 import { IdxArray, IdxKind, readIdxFile } from './idx';
 import { verifiedMnistFiles } from './mnist';
 
@@ -103,9 +94,7 @@ const DATASETS: Readonly<Record<DatasetName, DatasetSource>> = {
     description: 'any folder of MNIST-format IDX files (raw or .gz), given by dataset.path',
     locate: (folder) => {
       if (folder === undefined) {
-        throw new ConfigError(
-          `dataset.path: the idx dataset needs a folder — set dataset.path to a folder holding ${IDX_FOLDER_LAYOUT}`,
-        );
+        throw new ConfigError(`dataset.path: the idx dataset needs a folder — set dataset.path to a folder holding ${IDX_FOLDER_LAYOUT}`);
       }
       return findIdxFiles(folder, 'idx dataset', `set dataset.path to a folder holding ${IDX_FOLDER_LAYOUT}`);
     },
@@ -200,14 +189,10 @@ export function loadDataset(spec: DatasetSpec): Dataset {
 
   const trainingFile = `the ${spec.name} training file (${files.trainImages})`;
   if (spec.train > training.count) {
-    throw new DataError(
-      `dataset.train: asked for ${spec.train} training images but ${trainingFile} holds ${training.count}`,
-    );
+    throw new DataError(`dataset.train: asked for ${spec.train} training images but ${trainingFile} holds ${training.count}`);
   }
   if (spec.validation > training.count) {
-    throw new DataError(
-      `dataset.validation: asked for ${spec.validation} validation images but ${trainingFile} holds ${training.count}`,
-    );
+    throw new DataError(`dataset.validation: asked for ${spec.validation} validation images but ${trainingFile} holds ${training.count}`);
   }
   if (spec.train + spec.validation > training.count) {
     throw new DataError(
@@ -226,12 +211,7 @@ export function loadDataset(spec: DatasetSpec): Dataset {
     sha256,
     available: { train: training.count, test: testing.count },
     train: makeSplit(training.images.data, training.labels.data, 0, spec.train),
-    validation: makeSplit(
-      training.images.data,
-      training.labels.data,
-      training.count - spec.validation,
-      spec.validation,
-    ),
+    validation: makeSplit(training.images.data, training.labels.data, training.count - spec.validation, spec.validation),
     test: makeSplit(testing.images.data, testing.labels.data, 0, spec.test),
   };
 }

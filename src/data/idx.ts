@@ -73,12 +73,9 @@ export function parseIdx(bytes: Uint8Array, file: string, kind: IdxKind): IdxArr
   if (dimensionCount !== DIMENSION_COUNT[kind]) {
     const otherKind: IdxKind = kind === 'images' ? 'labels' : 'images';
     const hint =
-      dimensionCount === DIMENSION_COUNT[otherKind]
-        ? ` — this looks like the ${otherKind} file, given where the ${kind} file belongs`
-        : '';
+      dimensionCount === DIMENSION_COUNT[otherKind] ? ` — this looks like the ${otherKind} file, given where the ${kind} file belongs` : '';
     const dimensions = `${dimensionCount} ${dimensionCount === 1 ? 'dimension' : 'dimensions'}`;
-    throw new DataError(`${file}: magic number ${hex32(magic)} (${dimensions}), expected ${describeMagic(kind)}${hint}`,
-    );
+    throw new DataError(`${file}: magic number ${hex32(magic)} (${dimensions}), expected ${describeMagic(kind)}${hint}`);
   }
   const headerBytes = 4 + 4 * dimensionCount;
   if (bytes.length < headerBytes) {
@@ -99,9 +96,7 @@ export function parseIdx(bytes: Uint8Array, file: string, kind: IdxKind): IdxArr
       actualBytes < expectedBytes
         ? 'the file is truncated or corrupt'
         : `${actualBytes - expectedBytes} bytes too many — the header does not match the data (corrupt file)`;
-    throw new DataError(
-      `${file}: IDX header says ${claim} but the file holds ${actualBytes} bytes after the header — ${verdict}`,
-    );
+    throw new DataError(`${file}: IDX header says ${claim} but the file holds ${actualBytes} bytes after the header — ${verdict}`);
   }
   // A plain Uint8Array view (not a Node Buffer, whose slice() shares memory instead of copying).
   return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerBytes, actualBytes) };

@@ -38,7 +38,14 @@ export class GradientRecorder {
           const parts = gradientSums(dy).map((t) => tf.keep(t));
           const saturated = this.saturation.get(layer);
           this.saturation.delete(layer);
-          this.pending.push({ step, epoch, layer, tensor: 'preactivation', size: dy.size, parts: saturated ? [...parts, saturated] : parts });
+          this.pending.push({
+            step,
+            epoch,
+            layer,
+            tensor: 'preactivation',
+            size: dy.size,
+            parts: saturated ? [...parts, saturated] : parts,
+          });
           return dy;
         },
       })) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -62,7 +69,10 @@ export class GradientRecorder {
   /** Keeps the statistics of ∂L/∂W and ∂L/∂b for every layer. `grads` is keyed by variable name. */
   recordParameterGrads(step: number, epoch: number, mlp: Mlp, grads: tf.NamedTensorMap): void {
     mlp.layers.forEach((layer, index) => {
-      for (const [tensor, variable] of [['kernel', layer.kernel], ['bias', layer.bias]] as const) {
+      for (const [tensor, variable] of [
+        ['kernel', layer.kernel],
+        ['bias', layer.bias],
+      ] as const) {
         // Kept: the caller may run the step inside tf.tidy, and these must live until flush().
         const parts = gradientSums(grads[variable.name]).map((t) => tf.keep(t));
         this.pending.push({ step, epoch, layer: index, tensor, size: variable.size, parts });
@@ -75,7 +85,10 @@ export class GradientRecorder {
     if (this.pending.length === 0) return [];
     const order: Record<GradientTensor, number> = { kernel: 0, bias: 1, preactivation: 2 };
     const pending = [...this.pending].sort((a, b) => a.step - b.step || a.layer - b.layer || order[a.tensor] - order[b.tensor]);
-    const all = tf.concat(pending.flatMap((p) => p.parts), 1);
+    const all = tf.concat(
+      pending.flatMap((p) => p.parts),
+      1,
+    );
     const values = all.dataSync();
     all.dispose();
     this.dispose();

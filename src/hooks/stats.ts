@@ -15,6 +15,11 @@ export function gradientSums(g: tf.Tensor): tf.Tensor2D[] {
 }
 
 /** { l2: ‖g‖₂, meanAbs: mean |g|, maxAbs: max |g| } from gradientSums' values and the tensor's size. */
-export function statsFromSums(sumSquares: number, sumAbs: number, maxAbs: number, size: number): { l2: number; meanAbs: number; maxAbs: number } {
+export function statsFromSums(
+  sumSquares: number,
+  sumAbs: number,
+  maxAbs: number,
+  size: number,
+): { l2: number; meanAbs: number; maxAbs: number } {
   return { l2: Math.sqrt(sumSquares), meanAbs: sumAbs / size, maxAbs };
 }

@@ -189,13 +189,7 @@ export function lossValue(name: LossName, z: tf.Tensor2D, t: tf.Tensor2D, option
  * - closed-form: ∂L/∂z = c · gradZ(z, t), written by hand;
  * - skip-activation-derivative: ∂L/∂z = c · ∂E/∂o, backpropagating as if the output activation were the identity.
  */
-export function lossWithGradient(
-  name: LossName,
-  mode: GradientMode,
-  z: tf.Tensor2D,
-  t: tf.Tensor2D,
-  options: LossOptions,
-): tf.Scalar {
+export function lossWithGradient(name: LossName, mode: GradientMode, z: tf.Tensor2D, t: tf.Tensor2D, options: LossOptions): tf.Scalar {
   if (mode === 'autodiff') return lossValue(name, z, t, options);
   const definition: LossDefinition = LOSSES[name];
   const gradO = definition.gradO;
@@ -213,9 +207,7 @@ export function lossWithGradient(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const zs = saved[0] as tf.Tensor2D;
         const perTerm =
-          mode === 'closed-form'
-            ? definition.gradZ(zs, t, options)
-            : gradO!(ACTIVATIONS[options.output].apply(zs), t, options);
+          mode === 'closed-form' ? definition.gradZ(zs, t, options) : gradO!(ACTIVATIONS[options.output].apply(zs), t, options);
         return tf.mul(tf.mul(perTerm, c), dy);
       },
     };

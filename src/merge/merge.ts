@@ -34,7 +34,11 @@ export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean)
           `${shard.dir} has ${shard.experiment.hash} (run every shard from the same experiment file and version)`,
       );
     }
-    if (shard.summary.columns.join(',') !== first.summary.columns.join(',') && shard.summary.columns.length > 0 && first.summary.columns.length > 0) {
+    if (
+      shard.summary.columns.join(',') !== first.summary.columns.join(',') &&
+      shard.summary.columns.length > 0 &&
+      first.summary.columns.length > 0
+    ) {
       throw new OutputError(
         `cannot merge: ${path.join(first.dir, Files.summary)} and ${path.join(shard.dir, Files.summary)} have different columns ` +
           `(${first.summary.columns.join(',')} vs ${shard.summary.columns.join(',')})`,
@@ -81,13 +85,19 @@ export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean)
       continue;
     }
     const manifestRun = shard.manifest.runs[run.id];
-    runs[run.id] = { ...(manifestRun ?? { status: 'complete', configHash: run.configHash, startedAt: null, endedAt: null, epochsDone: 0 }), shard: shard.dir };
+    runs[run.id] = {
+      ...(manifestRun ?? { status: 'complete', configHash: run.configHash, startedAt: null, endedAt: null, epochsDone: 0 }),
+      shard: shard.dir,
+    };
     const row = shard.summary.rows.find((candidate) => candidate.run_id === run.id);
     if (row) summaryRows.push(row);
     if (fs.existsSync(path.join(shard.dir, Files.runsDir, run.id))) runFolders.push({ runId: run.id, shardDir: shard.dir });
   }
   const manifests = shards.map((shard) => shard.manifest);
-  const startTimes = manifests.map((m) => m.startedAt).filter((t): t is string => typeof t === 'string').sort();
+  const startTimes = manifests
+    .map((m) => m.startedAt)
+    .filter((t): t is string => typeof t === 'string')
+    .sort();
   const endTimes = manifests.map((m) => m.endedAt);
   const manifest: Manifest = {
     losslab: distinct(manifests.map((m) => m.losslab)),

@@ -22,13 +22,21 @@ export function readShardFolder(dir: string): ShardFolder {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new OutputError(`${dir}: no such folder`);
   const missing = [Files.experiment, Files.manifest, Files.summary].filter((name) => !fs.existsSync(path.join(dir, name)));
   if (missing.length > 0) {
-    throw new OutputError(`${dir}: not a results folder: no ${missing.join(', ')} (expected the --out folder of \`losslab run --shard i/N\`)`);
+    throw new OutputError(
+      `${dir}: not a results folder: no ${missing.join(', ')} (expected the --out folder of \`losslab run --shard i/N\`)`,
+    );
   }
   const experimentFile = path.join(dir, Files.experiment);
   const experimentText = fs.readFileSync(experimentFile, 'utf8');
   const experiment = parseJsonFile(experimentText, experimentFile) as ExperimentRecord;
-  if (typeof experiment?.hash !== 'string' || !Array.isArray(experiment.runs) || experiment.runs.some((run) => typeof run?.id !== 'string')) {
-    throw new DataError(`${experimentFile}: expected an experiment record with "hash" and "runs" (each with an "id"), see src/results/contract.ts`);
+  if (
+    typeof experiment?.hash !== 'string' ||
+    !Array.isArray(experiment.runs) ||
+    experiment.runs.some((run) => typeof run?.id !== 'string')
+  ) {
+    throw new DataError(
+      `${experimentFile}: expected an experiment record with "hash" and "runs" (each with an "id"), see src/results/contract.ts`,
+    );
   }
   const manifestFile = path.join(dir, Files.manifest);
   const manifest = parseJsonFile(fs.readFileSync(manifestFile, 'utf8'), manifestFile) as Manifest;

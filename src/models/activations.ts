@@ -71,9 +71,11 @@ export const ACTIVATIONS = {
 
 export type ActivationName = keyof typeof ACTIVATIONS;
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
-export const HIDDEN_ACTIVATION_NAMES = ACTIVATION_NAMES.filter((n) =>
-  (ACTIVATIONS[n].roles as readonly string[]).includes('hidden'),
-) as [ActivationName, ...ActivationName[]];
-export const OUTPUT_ACTIVATION_NAMES = ACTIVATION_NAMES.filter((n) =>
-  (ACTIVATIONS[n].roles as readonly string[]).includes('output'),
-) as [ActivationName, ...ActivationName[]];
+export const HIDDEN_ACTIVATION_NAMES = ACTIVATION_NAMES.filter((n) => (ACTIVATIONS[n].roles as readonly string[]).includes('hidden')) as [
+  ActivationName,
+  ...ActivationName[],
+];
+export const OUTPUT_ACTIVATION_NAMES = ACTIVATION_NAMES.filter((n) => (ACTIVATIONS[n].roles as readonly string[]).includes('output')) as [
+  ActivationName,
+  ...ActivationName[],
+];

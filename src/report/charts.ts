@@ -182,7 +182,7 @@ export function gradientByStepChart(groups: readonly RunGroup[]): ChartSpec {
     name: 'gradient-l2-by-step',
     title: 'Gradient L2 by step and layer',
     caption:
-      'Mean over seeds of the L2 norm of the gradient with respect to each layer\'s pre-activations (top) and kernel ' +
+      "Mean over seeds of the L2 norm of the gradient with respect to each layer's pre-activations (top) and kernel " +
       `(bottom), log scale; layer 0 is next to the input. Lines are thinned to at most ${MAX_STEP_POINTS} recorded steps.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -199,7 +199,13 @@ export function gradientByStepChart(groups: readonly RunGroup[]): ChartSpec {
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: ',d' } },
           y: { field: 'l2', type: 'quantitative', title: 'gradient L2', scale: { type: 'log' } },
-          color: { field: 'run', type: 'nominal', title: 'run', scale: colorScale(groups), legend: { orient: 'bottom', direction: 'vertical', labelLimit: 480 } },
+          color: {
+            field: 'run',
+            type: 'nominal',
+            title: 'run',
+            scale: colorScale(groups),
+            legend: { orient: 'bottom', direction: 'vertical', labelLimit: 480 },
+          },
         },
       },
       resolve: { scale: { y: 'shared' } },
@@ -256,5 +262,5 @@ export function step0ByLayerChart(groups: readonly RunGroup[]): ChartSpec {
 /** The report's plots, in reading order; plots without data are left out. */
 export function reportCharts(groups: readonly RunGroup[]): ChartSpec[] {
   const charts = [testAccuracyChart(groups), trainLossChart(groups), gradientByStepChart(groups), step0ByLayerChart(groups)];
-  return charts.filter((c) => ((c.spec.data as { values: unknown[] }).values.length > 0));
+  return charts.filter((c) => (c.spec.data as { values: unknown[] }).values.length > 0);
 }

@@ -17,7 +17,9 @@ export function parseFormats(values: readonly string[]): ReportFormat[] {
   const names = values.flatMap((v) => v.split(',')).map((v) => v.trim());
   const known: readonly string[] = REPORT_FORMATS;
   if (names.length === 0 || names.some((n) => n === '')) {
-    throw new ConfigError(`--format: expected a comma-separated list of formats (${REPORT_FORMATS.join(', ')}); received "${values.join(',')}"`);
+    throw new ConfigError(
+      `--format: expected a comma-separated list of formats (${REPORT_FORMATS.join(', ')}); received "${values.join(',')}"`,
+    );
   }
   for (const name of names) {
     if (!known.includes(name)) {

@@ -128,7 +128,7 @@ export function gradientsTable(groups: readonly RunGroup[], gridKeys: readonly s
     name: 'gradients',
     title: 'Gradients by layer',
     description:
-      'L2 norm of the loss gradient with respect to each layer\'s pre-activations (layer 0 is next to the input), ' +
+      "L2 norm of the loss gradient with respect to each layer's pre-activations (layer 0 is next to the input), " +
       'mean ± std over seeds: at step 0, averaged over the first epoch, and at the last recorded step. ' +
       'Saturated/dead is the percentage of units whose activation derivative is below 1% of its maximum ' +
       '(sigmoid, tanh) or zero (relu).',
@@ -152,7 +152,13 @@ export function gradientFlowTable(groups: readonly RunGroup[], gridKeys: readonl
     const layers = [...layerCounts].filter((c) => c > 0).join('/');
     const agg = aggregate(ratios);
     const reading = agg === undefined ? '—' : ratioReading(agg.mean);
-    rows.push([...groupCells(group, gridKeys), formatNumber(ratios.length, 'count'), layers || '—', formatAggregate(agg, 'general'), reading]);
+    rows.push([
+      ...groupCells(group, gridKeys),
+      formatNumber(ratios.length, 'count'),
+      layers || '—',
+      formatAggregate(agg, 'general'),
+      reading,
+    ]);
     const csv = { ...groupCsv(group, gridKeys), n: ratios.length, layers, reading };
     putAggregate(csv, 'ratio', agg);
     csvRows.push(csv);

@@ -34,9 +34,7 @@ export function groupRuns(data: ResultsData): RunGroup[] {
     }
     group.runs.push(run);
   }
-  const byExperimentOrder = [...groups.values()].sort(
-    (a, b) => (order.get(a.name) ?? Infinity) - (order.get(b.name) ?? Infinity),
-  );
+  const byExperimentOrder = [...groups.values()].sort((a, b) => (order.get(a.name) ?? Infinity) - (order.get(b.name) ?? Infinity));
   return sortByGrid(byExperimentOrder, data.experiment.gridKeys);
 }
 
@@ -62,7 +60,6 @@ function sortByGrid(groups: RunGroup[], gridKeys: readonly string[]): RunGroup[]
     })
     .map(({ group }) => group);
 }
-
 
 /** Runs in summary.csv that the tables leave out (pending, running, interrupted, failed), as "id (status)". */
 export function leftOutRuns(data: ResultsData): string[] {

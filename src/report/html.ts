@@ -61,13 +61,15 @@ const NOTHING = 'Nothing to show: no run has the files this';
 
 /** Renders the report as one HTML page; `svgs` maps chart name to its rendered SVG. */
 export function reportToHtml(model: ReportModel, svgs: ReadonlyMap<string, string>): string {
-  const anchor = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const anchor = (title: string) =>
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
   const parts: string[] = [];
   parts.push(`<h1>${escapeHtml(model.title)}</h1>`);
   if (model.description) parts.push(`<p class="lede">${escapeHtml(model.description)}</p>`);
-  parts.push(
-    `<dl class="facts">${model.facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`,
-  );
+  parts.push(`<dl class="facts">${model.facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`);
   const navItems = [...model.sections.map((s) => s.title), ...(model.notes.length > 0 ? ['Notes'] : [])];
   parts.push(`<nav>${navItems.map((t) => `<a href="#${anchor(t)}">${escapeHtml(t)}</a>`).join('')}</nav>`);
   for (const section of model.sections) {

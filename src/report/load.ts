@@ -114,7 +114,14 @@ export function loadResults(dir: string): ResultsData {
     const runDir = path.join(dir, Files.runsDir, row.run_id);
     const metrics = readOptional(path.join(runDir, Files.metrics), METRICS_COLUMNS, 'curves and epoch counts', warnings, toEpochMetrics);
     // Bias rows are a third of gradients.csv and no table or plot uses them; they are dropped as they are read.
-    const gradients = readOptional(path.join(runDir, Files.gradients), GRADIENT_COLUMNS, 'gradient tables and plots', warnings, toGradientPoint, (row) => row.tensor !== 'bias');
+    const gradients = readOptional(
+      path.join(runDir, Files.gradients),
+      GRADIENT_COLUMNS,
+      'gradient tables and plots',
+      warnings,
+      toGradientPoint,
+      (row) => row.tensor !== 'bias',
+    );
     return { id: row.run_id, name: row.name, seed: Number(row.seed), status: row.status, summary: row, metrics, gradients };
   });
   return { dir, experiment, manifest, summaryColumns: summary.columns, runs, warnings };

@@ -21,7 +21,9 @@ export function reportToMarkdown(model: ReportModel, options: MarkdownOptions): 
         const { table } = block;
         if (table.title !== section.title) lines.push(`### ${table.title}`, '');
         lines.push(table.description, '');
-        lines.push(table.rows.length > 0 ? tableToMarkdown(table) : '_Nothing to show: no run has the files this table needs (see Notes)._\n');
+        lines.push(
+          table.rows.length > 0 ? tableToMarkdown(table) : '_Nothing to show: no run has the files this table needs (see Notes)._\n',
+        );
         if (options.linkCsv) lines.push(`CSV: [tables/${table.name}.csv](tables/${table.name}.csv)`, '');
       } else {
         const { chart } = block;

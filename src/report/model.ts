@@ -62,7 +62,10 @@ export function buildReport(data: ResultsData): ReportModel {
     ['Runs', `${data.runs.length} (${statuses || 'none'}) in ${groups.length} group${groups.length === 1 ? '' : 's'} of seeds`],
   ];
   if (gridKeys.length > 0) facts.push(['Grid', gridKeys.join(' × ')]);
-  facts.push(['Produced by', `losslab ${manifest.losslab ?? '?'}, TensorFlow.js ${manifest.tfjs ?? '?'} (${manifest.backend ?? '?'} backend), Node ${manifest.node ?? '?'}`]);
+  facts.push([
+    'Produced by',
+    `losslab ${manifest.losslab ?? '?'}, TensorFlow.js ${manifest.tfjs ?? '?'} (${manifest.backend ?? '?'} backend), Node ${manifest.node ?? '?'}`,
+  ]);
   facts.push(['Ran', `${manifest.startedAt ?? '?'} to ${manifest.endedAt ?? 'not finished'}`]);
 
   const leftOut = leftOutRuns(data);

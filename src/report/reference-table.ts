@@ -53,7 +53,12 @@ export function readReference(data: ResultsData): Reference | undefined {
     const at = `.values[${i}]`;
     if (typeof entry !== 'object' || entry === null) throw fail(at, 'must be an object {run, metric, value, aggregate}', entry);
     if (typeof entry.run !== 'string' || !runNames.includes(entry.run)) {
-      throw fail(`${at}.run`, `must name a run of the experiment (${runNames.join(', ')})`, entry.run, didYouMean(String(entry.run), runNames));
+      throw fail(
+        `${at}.run`,
+        `must name a run of the experiment (${runNames.join(', ')})`,
+        entry.run,
+        didYouMean(String(entry.run), runNames),
+      );
     }
     if (typeof entry.metric !== 'string' || !data.summaryColumns.includes(entry.metric)) {
       throw fail(`${at}.metric`, 'must be a summary.csv column', entry.metric, didYouMean(String(entry.metric), data.summaryColumns));
@@ -97,8 +102,18 @@ export function referenceTable(reference: Reference, groups: readonly RunGroup[]
     }
     const difference = measured === undefined ? undefined : measured - entry.value;
     const differenceText =
-      difference === undefined ? '—' : `${difference >= 0 ? '+' : '−'}${formatNumber(Math.abs(difference), kind)}${kind === 'percent' ? ' pp' : ''}`;
-    rows.push([entry.run, entry.metric, entry.aggregate, String(values.length), formatNumber(entry.value, kind) + unit, measuredText, differenceText]);
+      difference === undefined
+        ? '—'
+        : `${difference >= 0 ? '+' : '−'}${formatNumber(Math.abs(difference), kind)}${kind === 'percent' ? ' pp' : ''}`;
+    rows.push([
+      entry.run,
+      entry.metric,
+      entry.aggregate,
+      String(values.length),
+      formatNumber(entry.value, kind) + unit,
+      measuredText,
+      differenceText,
+    ]);
     csvRows.push({
       run: entry.run,
       metric: entry.metric,

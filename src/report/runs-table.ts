@@ -69,9 +69,7 @@ export function runsTable(groups: readonly RunGroup[], gridKeys: readonly string
       return formatAggregate(agg, m.kind);
     });
     const thresholdCells = ACCURACY_THRESHOLDS.map((t) => {
-      const epochs = group.runs
-        .map((run) => epochsToReach(run.metrics, t))
-        .filter((e): e is number | null => e !== undefined);
+      const epochs = group.runs.map((run) => epochsToReach(run.metrics, t)).filter((e): e is number | null => e !== undefined);
       const reached = epochs.filter((e): e is number => e !== null);
       putAggregate(csv, `epochs_to_${thresholdLabel(t)}`, aggregate(reached));
       csv[`epochs_to_${thresholdLabel(t)}_reached`] = `${reached.length}/${epochs.length}`;

@@ -28,7 +28,11 @@ export interface ReportTable {
  * left-aligned and blanked where they repeat, the numbers after them right-aligned, and `textColumns` (indexes of
  * further text columns) left-aligned too.
  */
-export function groupLayout(headers: readonly string[], gridKeys: readonly string[], textColumns: readonly number[] = []): Pick<ReportTable, 'align' | 'groupColumns'> {
+export function groupLayout(
+  headers: readonly string[],
+  gridKeys: readonly string[],
+  textColumns: readonly number[] = [],
+): Pick<ReportTable, 'align' | 'groupColumns'> {
   return {
     align: headers.map((_, i) => (i <= gridKeys.length || textColumns.includes(i) ? 'left' : 'right')),
     groupColumns: gridKeys.length + 1,

@@ -29,7 +29,9 @@ export async function runWithJobs(options: RunExperimentOptions, jobs: number): 
   const workers = Math.min(jobs, experiment.runs.length);
   const bin = path.join(packageInfo().root, 'dist', 'bin', 'losslab.js');
   const shardDirs = Array.from({ length: workers }, (_, k) => path.join(outDir, JOBS_DIR, String(k + 1)));
-  const codes = await Promise.all(shardDirs.map((dir, k) => runWorker(bin, workerArgs(options, dir, k + 1, workers), io, k + 1, options.stop)));
+  const codes = await Promise.all(
+    shardDirs.map((dir, k) => runWorker(bin, workerArgs(options, dir, k + 1, workers), io, k + 1, options.stop)),
+  );
   const worst = SEVERITY.find((code) => codes.includes(code)) ?? Math.max(...codes);
   if (worst === ExitCode.badInput) return worst;
 
@@ -61,7 +63,10 @@ function workerArgs(options: RunExperimentOptions, dir: string, index: number, c
 /** Runs one worker, prefixing its output lines with [job k]; resolves to its exit code. */
 function runWorker(bin: string, args: string[], io: Io, index: number, stop?: { requested: boolean }): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: process.env.CI ?? '1' } });
+    const child = spawn(process.execPath, [bin, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: process.env.CI ?? '1' },
+    });
     const forward = (write: (text: string) => void) => {
       let pending = '';
       return (chunk: Buffer) => {

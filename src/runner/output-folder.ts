@@ -18,7 +18,14 @@ export function experimentRecord(experiment: Experiment): ExperimentRecord {
     dataset: experiment.dataset,
     gridKeys: experiment.gridKeys,
     reference: experiment.reference,
-    runs: experiment.runs.map((r) => ({ id: r.id, name: r.name, seed: r.seed, configHash: r.configHash, gridValues: r.gridValues, config: r.config })),
+    runs: experiment.runs.map((r) => ({
+      id: r.id,
+      name: r.name,
+      seed: r.seed,
+      configHash: r.configHash,
+      gridValues: r.gridValues,
+      config: r.config,
+    })),
   };
 }
 
@@ -47,7 +54,8 @@ export function prepareOutputFolder(
       );
     }
     if (!same) {
-      for (const name of [Files.runsDir, Files.summary, Files.manifest, Files.experiment]) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      for (const name of [Files.runsDir, Files.summary, Files.manifest, Files.experiment])
+        fs.rmSync(path.join(dir, name), { recursive: true, force: true });
       previous = undefined;
     }
   }
@@ -60,7 +68,8 @@ export function prepareOutputFolder(
   let manifest: Manifest | undefined;
   if (fs.existsSync(manifestFile)) {
     manifest = parseJsonFile(fs.readFileSync(manifestFile, 'utf8'), manifestFile, hint) as Manifest;
-    if (!hasRunsMapping(manifest)) throw new DataError(`${manifestFile}: expected a manifest with a "runs" mapping (src/results/contract.ts) — ${hint}`);
+    if (!hasRunsMapping(manifest))
+      throw new DataError(`${manifestFile}: expected a manifest with a "runs" mapping (src/results/contract.ts) — ${hint}`);
   }
   const summary = new Map<string, Record<string, string>>();
   if (fs.existsSync(summaryFile)) {

@@ -28,7 +28,6 @@ export interface RunExperimentOptions {
   stop?: { requested: boolean };
 }
 
-
 /** Runs the experiment and resolves to the exit code: 0 all complete, 1 some diverged or failed, 3 interrupted. */
 export async function runExperiment(options: RunExperimentOptions): Promise<number> {
   const { io } = options;
@@ -72,7 +71,13 @@ export async function runExperiment(options: RunExperimentOptions): Promise<numb
       progress.endRun(index + 1, run.id, 'already complete, skipped (--resume)');
       continue;
     }
-    Object.assign(entry, { status: 'running', startedAt: new Date().toISOString(), endedAt: null, error: undefined, divergedStep: undefined });
+    Object.assign(entry, {
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      error: undefined,
+      divergedStep: undefined,
+    });
     writeManifest(outDir, manifest);
     progress.startRun(index + 1, run.id);
     let outcome: RunOutcome;
@@ -95,7 +100,12 @@ export async function runExperiment(options: RunExperimentOptions): Promise<numb
       progress.endRun(index + 1, run.id, `failed: ${(error as Error).message}`);
       continue;
     }
-    Object.assign(entry, { status: outcome.status, endedAt: new Date().toISOString(), epochsDone: outcome.epochsDone, divergedStep: outcome.divergedStep });
+    Object.assign(entry, {
+      status: outcome.status,
+      endedAt: new Date().toISOString(),
+      epochsDone: outcome.epochsDone,
+      divergedStep: outcome.divergedStep,
+    });
     summary.set(run.id, summaryRow(run, outcome, selection.backend));
     writeSummary(outDir, order, summary);
     writeManifest(outDir, manifest);

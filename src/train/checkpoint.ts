@@ -45,7 +45,11 @@ export async function saveCheckpoint(file: string, mlp: Mlp, optimizer: tf.Optim
   const header: Header = {
     state,
     variables: mlp.variables.map((v) => ({ shape: v.shape })),
-    optimizer: optimizerWeights.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype === 'int32' ? 'int32' : 'float32' })),
+    optimizer: optimizerWeights.map((w) => ({
+      name: w.name,
+      shape: w.tensor.shape,
+      dtype: w.tensor.dtype === 'int32' ? 'int32' : 'float32',
+    })),
     accumulators: accumulators(optimizer).map((v) => v.dataSync()[0]),
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');

@@ -23,7 +23,12 @@ export interface RecordAt {
 }
 
 export function lossOptions(mlp: Mlp, loss: RunConfig['loss']): LossOptions {
-  return { output: mlp.layers[mlp.layers.length - 1].activation, outputs: loss.outputs, scale: loss.scale, labelSmoothing: loss.labelSmoothing };
+  return {
+    output: mlp.layers[mlp.layers.length - 1].activation,
+    outputs: loss.outputs,
+    scale: loss.scale,
+    labelSmoothing: loss.labelSmoothing,
+  };
 }
 
 /**
@@ -70,7 +75,11 @@ export function trainStepOnBatch(context: StepContext, batch: Batch, record?: Re
 }
 
 /** Gradients of the objective for every variable, without updating (for tests and finite differences). */
-export function objectiveGradients(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, record?: RecordAt): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+export function objectiveGradients(
+  context: StepContext,
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  record?: RecordAt,
+): { value: tf.Scalar; grads: tf.NamedTensorMap } {
   return tf.variableGrads(() => objective(context, x, y, record), context.mlp.variables);
 }
-

@@ -169,7 +169,14 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
     };
   }
   function finish(status: RunOutcome['status'], epochsDone: number, divergedStep?: number): RunOutcome {
-    return { status, metrics, steps: step, epochsDone, divergedStep: status === 'diverged' ? (divergedStep ?? step) : undefined, wallSeconds: round(wall()) };
+    return {
+      status,
+      metrics,
+      steps: step,
+      epochsDone,
+      divergedStep: status === 'diverged' ? (divergedStep ?? step) : undefined,
+      wallSeconds: round(wall()),
+    };
   }
 }
 

@@ -16,7 +16,9 @@ const tfjsNodeLoads = (() => {
 })();
 
 (tfjsNodeLoads ? test.skip : test)('--backend tensorflow without tfjs-node exits 2 and says why, with the fix', () => {
-  const result = spawnSync(process.execPath, [CLI, 'run', FIXTURE, '--out', '/nonexistent/never-written', '--backend', 'tensorflow'], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [CLI, 'run', FIXTURE, '--out', '/nonexistent/never-written', '--backend', 'tensorflow'], {
+    encoding: 'utf8',
+  });
   expect(result.status).toBe(2);
   expect(result.stderr).toMatch(
     /^losslab: --backend tensorflow: the tensorflow backend did not load \(tensorflow: Cannot find module '@tensorflow\/tfjs-node'.*\)\. Use --backend auto to fall back to one that does\.\n$/,
@@ -25,7 +27,9 @@ const tfjsNodeLoads = (() => {
 
 test('run --backend auto prints the backend it chose and why the others were skipped', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'losslab-auto-'));
-  const result = spawnSync(process.execPath, [CLI, 'run', FIXTURE, '--out', out, '--epochs', '0', '--seeds', '1', '--only', 'sigmoid-ce'], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [CLI, 'run', FIXTURE, '--out', out, '--epochs', '0', '--seeds', '1', '--only', 'sigmoid-ce'], {
+    encoding: 'utf8',
+  });
   fs.rmSync(out, { recursive: true, force: true });
   expect(result.status).toBe(0);
   const chosen = tfjsNodeLoads ? 'tensorflow' : 'wasm';

@@ -10,7 +10,15 @@ import { tinySplit } from '../helpers/dataset';
 
 /** 1,000 images of 784 features in 10 classes: 16 batches of 64, the last one short, over 10 slices. */
 const split = tinySplit(1000, 784, 10, new Rng(3));
-const workload: Workload = { name: 'tiny', batchSize: 64, hidden: 16, hiddenActivation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', learningRate: 0.1 };
+const workload: Workload = {
+  name: 'tiny',
+  batchSize: 64,
+  hidden: 16,
+  hiddenActivation: 'relu',
+  outputActivation: 'softmax',
+  loss: 'cross-entropy',
+  learningRate: 0.1,
+};
 
 beforeAll(async () => {
   await selectBackend('cpu');

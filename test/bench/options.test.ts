@@ -18,12 +18,39 @@ describe('parseOptions', () => {
   });
 
   test('flags', () => {
-    const options = parseOptions(['--quick', '--backends', 'wasm,cpu', '--clock', 'wall', '--levers', '--repeats', '3', '--no-torch', '--no-jobs', '--no-interleaved', '--out', 'x']);
-    expect(options).toMatchObject({ examples: 10000, backends: ['wasm', 'cpu'], clock: 'wall', levers: true, repeats: 3, torch: false, jobs: false, interleaved: false, outDir: 'x' });
+    const options = parseOptions([
+      '--quick',
+      '--backends',
+      'wasm,cpu',
+      '--clock',
+      'wall',
+      '--levers',
+      '--repeats',
+      '3',
+      '--no-torch',
+      '--no-jobs',
+      '--no-interleaved',
+      '--out',
+      'x',
+    ]);
+    expect(options).toMatchObject({
+      examples: 10000,
+      backends: ['wasm', 'cpu'],
+      clock: 'wall',
+      levers: true,
+      repeats: 3,
+      torch: false,
+      jobs: false,
+      interleaved: false,
+      outDir: 'x',
+    });
   });
 
   test.each([
-    [['--fast'], '--fast: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --no-jobs, --no-interleaved, --out DIR'],
+    [
+      ['--fast'],
+      '--fast: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --no-jobs, --no-interleaved, --out DIR',
+    ],
     [['--backends', 'wasm,gpu'], '--backends: unknown gpu. Known: tensorflow, wasm, cpu'],
     [['--examples', '0'], '--examples: expected a whole number in 1..60000, received 0'],
     [['--repeats', '1.5'], '--repeats: expected a whole number in 1..60000, received 1.5'],

@@ -3,7 +3,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadExperiment } from '../../src/config/experiment';
-import { Files, GRADIENT_COLUMNS, METRICS_COLUMNS, SUMMARY_COLUMNS, type ExperimentRecord, type Manifest } from '../../src/results/contract';
+import {
+  Files,
+  GRADIENT_COLUMNS,
+  METRICS_COLUMNS,
+  SUMMARY_COLUMNS,
+  type ExperimentRecord,
+  type Manifest,
+} from '../../src/results/contract';
 import { parseCsv, type CsvTable } from '../../src/results/csv';
 import { experimentRecord } from '../../src/runner/output-folder';
 import { runCli, type CliResult } from '../helpers/cli';
@@ -35,7 +42,8 @@ describe('run on a 1,000-example subset', () => {
     expect(first.code).toBe(0);
     const lines = first.out.split('\n');
     expect(lines[0]).toBe('losslab: backend cpu');
-    const accuracy = (id: string) => (Number(csv(out, Files.summary).rows.find((r) => r.run_id === id)!.final_test_accuracy) * 100).toFixed(2);
+    const accuracy = (id: string) =>
+      (Number(csv(out, Files.summary).rows.find((r) => r.run_id === id)!.final_test_accuracy) * 100).toFixed(2);
     IDS.forEach((id, i) => {
       const prefix = `[${i + 1}/2] ${id}: test accuracy ${accuracy(id)}% after 2 epoch(s), `;
       expect(lines[i + 1].startsWith(prefix)).toBe(true);
@@ -52,7 +60,8 @@ describe('run on a 1,000-example subset', () => {
     for (const id of IDS) {
       const runDir = path.join(out, Files.runsDir, id);
       expect(fs.readdirSync(runDir)).toEqual(expect.arrayContaining([Files.metrics, Files.gradients, Files.modelInit, Files.model]));
-      for (const model of [Files.modelInit, Files.model]) expect(fs.readdirSync(path.join(runDir, model)).sort()).toEqual(['model.json', 'weights.bin']);
+      for (const model of [Files.modelInit, Files.model])
+        expect(fs.readdirSync(path.join(runDir, model)).sort()).toEqual(['model.json', 'weights.bin']);
     }
   });
 
@@ -78,14 +87,48 @@ describe('run on a 1,000-example subset', () => {
   test('summary.csv has the contract columns in order and one complete row per run', () => {
     const summary = csv(out, Files.summary);
     expect(summary.columns).toEqual([...SUMMARY_COLUMNS]);
-    expect(summary.rows.map((r) => [r.run_id, r.name, r.seed, r.hidden, r.hidden_activation, r.output_activation, r.loss, r.optimizer, r.learning_rate, r.batch_size, r.epochs, r.status, r.backend])).toEqual([
+    expect(
+      summary.rows.map((r) => [
+        r.run_id,
+        r.name,
+        r.seed,
+        r.hidden,
+        r.hidden_activation,
+        r.output_activation,
+        r.loss,
+        r.optimizer,
+        r.learning_rate,
+        r.batch_size,
+        r.epochs,
+        r.status,
+        r.backend,
+      ]),
+    ).toEqual([
       ['sigmoid-mse-s3', 'sigmoid-mse', '3', '8', 'sigmoid', 'sigmoid', 'mse', 'sgd', '0.5', '100', '2', 'complete', 'cpu'],
-      ['softmax-cross-entropy-s3', 'softmax-cross-entropy', '3', '8', 'sigmoid', 'softmax', 'cross-entropy', 'sgd', '0.5', '100', '2', 'complete', 'cpu'],
+      [
+        'softmax-cross-entropy-s3',
+        'softmax-cross-entropy',
+        '3',
+        '8',
+        'sigmoid',
+        'softmax',
+        'cross-entropy',
+        'sgd',
+        '0.5',
+        '100',
+        '2',
+        'complete',
+        'cpu',
+      ],
     ]);
     for (const row of summary.rows) {
       const metrics = csv(out, Files.runsDir, row.run_id, Files.metrics).rows;
       const last = metrics[metrics.length - 1];
-      expect([row.final_train_loss, row.final_test_loss, row.final_test_accuracy]).toEqual([last.train_loss, last.test_loss, last.test_accuracy]);
+      expect([row.final_train_loss, row.final_test_loss, row.final_test_accuracy]).toEqual([
+        last.train_loss,
+        last.test_loss,
+        last.test_accuracy,
+      ]);
       const best = Math.max(...metrics.map((m) => Number(m.test_accuracy)));
       expect(Number(row.best_test_accuracy)).toBe(best);
       expect(Number(metrics[Number(row.best_epoch)].test_accuracy)).toBe(best);
@@ -158,11 +201,26 @@ describe('a folder holding another experiment', () => {
 
 test('--only, --seeds and --epochs select runs, replace seeds and epochs', async () => {
   const dir = path.join(tmp.dir, 'overrides');
-  const result = await runCli(['run', TWO_RUNS, '--out', dir, '--backend', 'cpu', '--only', 'softmax-*', '--seeds', '4,6', '--epochs', '1']);
+  const result = await runCli([
+    'run',
+    TWO_RUNS,
+    '--out',
+    dir,
+    '--backend',
+    'cpu',
+    '--only',
+    'softmax-*',
+    '--seeds',
+    '4,6',
+    '--epochs',
+    '1',
+  ]);
   expect(result.err).toBe('');
   expect(result.code).toBe(0);
   const ids = ['softmax-cross-entropy-s4', 'softmax-cross-entropy-s6'];
-  expect(csv(dir, Files.summary).rows.map((r) => [r.run_id, r.seed, r.epochs, r.status])).toEqual(ids.map((id, i) => [id, ['4', '6'][i], '1', 'complete']));
+  expect(csv(dir, Files.summary).rows.map((r) => [r.run_id, r.seed, r.epochs, r.status])).toEqual(
+    ids.map((id, i) => [id, ['4', '6'][i], '1', 'complete']),
+  );
   expect(json<ExperimentRecord>(dir, Files.experiment).runs.map((r) => r.id)).toEqual(ids);
   for (const id of ids) expect(csv(dir, Files.runsDir, id, Files.metrics).rows.map((r) => r.epoch)).toEqual(['0', '1']);
   // Different seeds, different initial weights.
@@ -173,7 +231,10 @@ test('--only, --seeds and --epochs select runs, replace seeds and epochs', async
 test.each([
   [['--seeds', '1,x'], '--seeds: expected comma-separated integers >= 0 such as 1,2,3, received "1,x".'],
   [['--epochs', '-2'], '--epochs: expected an integer >= 0, received -2.'],
-  [['--force', '--resume'], '--force and --resume conflict: --force replaces the results in the folder, --resume continues them. Pick one.'],
+  [
+    ['--force', '--resume'],
+    '--force and --resume conflict: --force replaces the results in the folder, --resume continues them. Pick one.',
+  ],
 ])('bad flags %j: exit 2 with the exact message', async (flags, message) => {
   const result = await runCli(['run', TWO_RUNS, '--out', path.join(tmp.dir, 'never'), '--backend', 'cpu', ...flags]);
   expect(result).toEqual({ code: 2, out: '', err: `losslab: ${message}\n` });

@@ -44,6 +44,8 @@ test('an unknown command is a usage error, exit 2', async () => {
   const result = await runCli(['valdiate', 'x.yaml']);
   expect(result.code).toBe(2);
   expect(result.out).toBe('');
-  expect(result.err).toBe('losslab: unknown command "valdiate" — did you mean "validate"? Commands: run, validate, schema, compare, merge, report. See losslab --help.\n');
+  expect(result.err).toBe(
+    'losslab: unknown command "valdiate" — did you mean "validate"? Commands: run, validate, schema, compare, merge, report. See losslab --help.\n',
+  );
   expect(result.err).not.toMatch(/\n\s+at /);
 });

@@ -113,9 +113,7 @@ describe('losslab compare', () => {
   test('summary.csv files compare without gradients', async () => {
     const { code, out } = await compare(path.join(currentFail, 'summary.csv'), path.join(baseline, 'summary.csv'));
     expect(out).not.toContain('step0_preactivation_l2[');
-    expect(out).toContain(
-      '\ngradients: not compared: both arguments must be results folders (a summary.csv has no gradient columns)\n',
-    );
+    expect(out).toContain('\ngradients: not compared: both arguments must be results folders (a summary.csv has no gradient columns)\n');
     expect(out).toContain('\nFAIL: 3 of 9 checks failed, 1 run missing from current\n');
     expect(code).toBe(1);
   });
@@ -178,7 +176,9 @@ describe('losslab compare', () => {
       const { code } = await compare(currentFail, baseline, '--junit', file);
       expect(code).toBe(1);
       const xml = fs.readFileSync(file, 'utf8');
-      expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="losslab compare" tests="14" failures="6" errors="0">\n')).toBe(true);
+      expect(
+        xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="losslab compare" tests="14" failures="6" errors="0">\n'),
+      ).toBe(true);
       expect(xml.match(/<testcase /g)).toHaveLength(14);
       expect(xml.match(/<failure /g)).toHaveLength(6);
       expect(xml).toContain(
@@ -201,9 +201,18 @@ describe('losslab compare', () => {
 
   const bad = path.join(fixtures, 'bad');
   test.each([
-    [[path.join(fixtures, 'nowhere'), baseline], `losslab: current "${path.join(fixtures, 'nowhere')}": no such file or folder (expected a results folder or a summary.csv)\n`],
-    [[fixtures, baseline], `losslab: current "${fixtures}": no summary.csv in this folder (expected ${path.join(fixtures, 'summary.csv')})\n`],
-    [[path.join(bad, 'malformed.csv'), baseline], `losslab: malformed CSV: ${path.join(bad, 'malformed.csv')}: row 2 has 4 cells, expected 25\n`],
+    [
+      [path.join(fixtures, 'nowhere'), baseline],
+      `losslab: current "${path.join(fixtures, 'nowhere')}": no such file or folder (expected a results folder or a summary.csv)\n`,
+    ],
+    [
+      [fixtures, baseline],
+      `losslab: current "${fixtures}": no summary.csv in this folder (expected ${path.join(fixtures, 'summary.csv')})\n`,
+    ],
+    [
+      [path.join(bad, 'malformed.csv'), baseline],
+      `losslab: malformed CSV: ${path.join(bad, 'malformed.csv')}: row 2 has 4 cells, expected 25\n`,
+    ],
     [
       [path.join(bad, 'missing-columns.csv'), baseline],
       `losslab: ${path.join(bad, 'missing-columns.csv')}: missing columns "hidden", "hidden_activation", "output_activation", "loss", "optimizer", ` +

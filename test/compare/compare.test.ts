@@ -83,7 +83,12 @@ describe('JUnit XML escaping', () => {
 
   test('run names with markup stay inside their attributes', () => {
     const name = 'x"><injected/>&';
-    const result = compareResults(side([record('r1', name, 'complete', 0.5)]), side([record('r1', name, 'complete', 0.9)]), accuracyOnly, 2);
+    const result = compareResults(
+      side([record('r1', name, 'complete', 0.5)]),
+      side([record('r1', name, 'complete', 0.9)]),
+      accuracyOnly,
+      2,
+    );
     const xml = formatJunitXml(result);
     expect(xml).not.toContain('<injected/>');
     expect(xml).toContain('<testcase classname="losslab.compare.x&quot;&gt;&lt;injected/&gt;&amp;" name="final_test_accuracy">');

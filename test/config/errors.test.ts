@@ -20,10 +20,7 @@ const CASES: [string, (file: string) => string][] = [
     'error_malformed_yaml.yaml',
     (f) => `${f}:3:22: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
   ],
-  [
-    'error_malformed_json.json',
-    (f) => `${f}:3:30: malformed JSON: Expected double-quoted property name`,
-  ],
+  ['error_malformed_json.json', (f) => `${f}:3:30: malformed JSON: Expected double-quoted property name`],
   [
     'error_empty.yaml',
     (f) =>
@@ -31,7 +28,8 @@ const CASES: [string, (file: string) => string][] = [
   ],
   [
     'error_not_experiment_list.yaml',
-    (f) => `${f}: not an experiment file: expected a mapping with keys name, dataset, defaults and runs or grid, received a list of 2 items.`,
+    (f) =>
+      `${f}: not an experiment file: expected a mapping with keys name, dataset, defaults and runs or grid, received a list of 2 items.`,
   ],
   [
     'error_not_experiment_unrelated.yaml',
@@ -60,7 +58,8 @@ const CASES: [string, (file: string) => string][] = [
   ],
   [
     'error_hidden_activation_softmax.yaml',
-    (f) => `${f}:5:31: runs[0].model.hiddenActivation: "softmax" cannot be a hidden activation: it is output only. Known hidden activations: sigmoid, tanh, relu, linear.`,
+    (f) =>
+      `${f}:5:31: runs[0].model.hiddenActivation: "softmax" cannot be a hidden activation: it is output only. Known hidden activations: sigmoid, tanh, relu, linear.`,
   ],
   [
     'error_unknown_output_activation.yaml',
@@ -108,7 +107,10 @@ const CASES: [string, (file: string) => string][] = [
   ],
   [
     'error_seeds_non_integer.yaml',
-    (f) => [`${f}:3:12: seeds[1]: expected an integer, received 2.5.`, `${f}:6:13: runs[0].seeds[0]: expected a number, received "one".`].join('\n'),
+    (f) =>
+      [`${f}:3:12: seeds[1]: expected an integer, received 2.5.`, `${f}:6:13: runs[0].seeds[0]: expected a number, received "one".`].join(
+        '\n',
+      ),
   ],
   [
     'error_cross_entropy_sigmoid.yaml',
@@ -177,5 +179,9 @@ describe('--only matching nothing', () => {
 
 test('a missing file is exit 2 naming the file', async () => {
   const file = fixture('no-such-file.yaml');
-  expect(await runCli(['validate', file])).toEqual({ code: 2, out: '', err: `losslab: ${file}: cannot read the experiment file: no such file.\n` });
+  expect(await runCli(['validate', file])).toEqual({
+    code: 2,
+    out: '',
+    err: `losslab: ${file}: cannot read the experiment file: no such file.\n`,
+  });
 });

@@ -237,7 +237,9 @@ describe('JSON Schema', () => {
 
   test('lists the registries, so editors complete names', () => {
     const schema = experimentJsonSchema() as { properties: Record<string, { properties?: Record<string, unknown> }> };
-    expect(JSON.stringify(schema.properties.defaults)).toContain('"enum":["cross-entropy","binary-cross-entropy","mse","mae","hinge","squared-hinge"]');
+    expect(JSON.stringify(schema.properties.defaults)).toContain(
+      '"enum":["cross-entropy","binary-cross-entropy","mse","mae","hinge","squared-hinge"]',
+    );
     expect(schema.properties.defaults.properties).toBeDefined();
   });
 

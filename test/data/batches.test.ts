@@ -24,8 +24,18 @@ describe('epochOrder', () => {
     const first = epochOrder(50, rng);
     const second = epochOrder(50, rng);
     const replay = new Rng(17);
-    expect(Array.from(first)).toEqual(shuffleInPlace(Array.from({ length: 50 }, (_, index) => index), replay));
-    expect(Array.from(second)).toEqual(shuffleInPlace(Array.from({ length: 50 }, (_, index) => index), replay));
+    expect(Array.from(first)).toEqual(
+      shuffleInPlace(
+        Array.from({ length: 50 }, (_, index) => index),
+        replay,
+      ),
+    );
+    expect(Array.from(second)).toEqual(
+      shuffleInPlace(
+        Array.from({ length: 50 }, (_, index) => index),
+        replay,
+      ),
+    );
     expect(Array.from(first)).not.toEqual(Array.from(second));
   });
 });

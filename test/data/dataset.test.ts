@@ -10,7 +10,11 @@ test('one-hot of [2, 0, 1] with 3 classes is the identity rows in that order', (
 test('one-hot defaults to 10 classes', () => {
   const encoded = oneHot(Uint8Array.from([9, 0]));
   expect(encoded).toHaveLength(20);
-  expect(Array.from(encoded).map((value, index) => (value === 1 ? index : -1)).filter((index) => index >= 0)).toEqual([9, 10]);
+  expect(
+    Array.from(encoded)
+      .map((value, index) => (value === 1 ? index : -1))
+      .filter((index) => index >= 0),
+  ).toEqual([9, 10]);
 });
 
 test.each([
@@ -32,13 +36,23 @@ describe('makeSplit', () => {
     expect(split.numClasses).toBe(NUM_CLASSES);
     expect(split.features).toHaveLength(3 * 784);
     expect(Array.from(split.labels)).toEqual([2, 3, 4]);
-    for (const [row, pixel] of [[0, 0], [0, 783], [1, 5], [2, 400]]) {
+    for (const [row, pixel] of [
+      [0, 0],
+      [0, 783],
+      [1, 5],
+      [2, 400],
+    ]) {
       expect(split.features[row * 784 + pixel]).toBe(Math.fround(syntheticPixel(2 + row, pixel) / 255));
     }
   });
 
   test('pixel 0 maps to 0 and 255 to exactly 1', () => {
-    const extremes = makeSplit(Uint8Array.from({ length: 784 }, (_, pixel) => (pixel % 2 === 0 ? 0 : 255)), Uint8Array.from([1]), 0, 1);
+    const extremes = makeSplit(
+      Uint8Array.from({ length: 784 }, (_, pixel) => (pixel % 2 === 0 ? 0 : 255)),
+      Uint8Array.from([1]),
+      0,
+      1,
+    );
     expect(extremes.features[0]).toBe(0);
     expect(extremes.features[1]).toBe(1);
   });

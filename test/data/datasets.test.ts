@@ -15,13 +15,7 @@ import {
 } from '../../src/data/datasets';
 import { readIdxFile } from '../../src/data/idx';
 import { mnistDataFolder } from '../../src/data/mnist';
-import {
-  encodeIdx,
-  makeTempFolder,
-  removeFolder,
-  syntheticPixel,
-  writeSyntheticIdxFolder,
-} from '../fixtures/data/idx-files';
+import { encodeIdx, makeTempFolder, removeFolder, syntheticPixel, writeSyntheticIdxFolder } from '../fixtures/data/idx-files';
 
 function labelCounts(split: Split): number[] {
   const counts = new Array<number>(10).fill(0);

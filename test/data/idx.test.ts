@@ -125,7 +125,9 @@ describe('readIdxFile', () => {
     const compressed = zlib.gzipSync(encodeIdx([1000], new Uint8Array(1000).fill(7)));
     const file = write('labels.gz', compressed.subarray(0, compressed.length - 10));
     expect(() => readIdxFile(file, 'labels')).toThrow(
-      new DataError(`${file}: expected gzip-compressed IDX data but gunzip failed (unexpected end of file) — the file is truncated or corrupt`),
+      new DataError(
+        `${file}: expected gzip-compressed IDX data but gunzip failed (unexpected end of file) — the file is truncated or corrupt`,
+      ),
     );
   });
 

@@ -86,7 +86,10 @@ describe('shuffleInPlace (Fisher–Yates)', () => {
     expect(returned).toBe(items);
     expect(Array.from(items).sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, index) => index));
     expect(Array.from(items)).not.toEqual(Array.from({ length: 1000 }, (_, index) => index));
-    const again = shuffleInPlace(Array.from({ length: 1000 }, (_, index) => index), new Rng(3));
+    const again = shuffleInPlace(
+      Array.from({ length: 1000 }, (_, index) => index),
+      new Rng(3),
+    );
     expect(again).toEqual(Array.from(items));
     expect(fisherYates).toBe(shuffleInPlace);
   });

@@ -53,12 +53,24 @@ const B2 = matrix(1, CLASSES, (_, k) => 0.1 - 0.15 * k)[0];
 
 function handMlp(hidden: ActivationName, output: ActivationName, w1 = W1, b1 = B1): Mlp {
   return new Mlp([
-    { kernel: tf.variable(tf.tensor2d(w1), true, 'h/l0/kernel'), bias: tf.variable(tf.tensor1d(b1), true, 'h/l0/bias'), activation: hidden },
-    { kernel: tf.variable(tf.tensor2d(W2), true, 'h/l1/kernel'), bias: tf.variable(tf.tensor1d(B2), true, 'h/l1/bias'), activation: output },
+    {
+      kernel: tf.variable(tf.tensor2d(w1), true, 'h/l0/kernel'),
+      bias: tf.variable(tf.tensor1d(b1), true, 'h/l0/bias'),
+      activation: hidden,
+    },
+    {
+      kernel: tf.variable(tf.tensor2d(W2), true, 'h/l1/kernel'),
+      bias: tf.variable(tf.tensor1d(B2), true, 'h/l1/bias'),
+      activation: output,
+    },
   ]);
 }
 
-function lossConfig(name: RunConfig['loss']['name'], outputs: 'mean' | 'sum', gradient: RunConfig['loss']['gradient'] = 'autodiff'): RunConfig['loss'] {
+function lossConfig(
+  name: RunConfig['loss']['name'],
+  outputs: 'mean' | 'sum',
+  gradient: RunConfig['loss']['gradient'] = 'autodiff',
+): RunConfig['loss'] {
   return { name, outputs, scale: 1, gradient, labelSmoothing: 0 };
 }
 
@@ -189,22 +201,25 @@ test.each([
 test.each([
   ['sigmoid', 'softmax', 'cross-entropy', 'sum'],
   ['relu', 'sigmoid', 'mse', 'mean'],
-] as const)('the probe does not change the gradient (%s / %s): identical with and without the recorder', (hidden, output, lossName, outputs) => {
-  const mlp = handMlp(hidden, output);
-  const loss = lossConfig(lossName, outputs);
-  const optimizer = tf.train.sgd(0.1);
-  const context: StepContext = { mlp, optimizer, loss, l2Coefficient: 0 };
-  const x = tf.tensor2d(X);
-  const y = tf.tensor2d(T);
-  const plain = objectiveGradients(context, x, y);
-  const { grads } = recorded(mlp, loss);
-  for (const variable of mlp.variables) {
-    expect(grads[variable.name]).toEqual(Array.from(plain.grads[variable.name].dataSync()));
-  }
-  tf.dispose([x, y, plain.value, ...Object.values(plain.grads)]);
-  optimizer.dispose();
-  mlp.dispose();
-});
+] as const)(
+  'the probe does not change the gradient (%s / %s): identical with and without the recorder',
+  (hidden, output, lossName, outputs) => {
+    const mlp = handMlp(hidden, output);
+    const loss = lossConfig(lossName, outputs);
+    const optimizer = tf.train.sgd(0.1);
+    const context: StepContext = { mlp, optimizer, loss, l2Coefficient: 0 };
+    const x = tf.tensor2d(X);
+    const y = tf.tensor2d(T);
+    const plain = objectiveGradients(context, x, y);
+    const { grads } = recorded(mlp, loss);
+    for (const variable of mlp.variables) {
+      expect(grads[variable.name]).toEqual(Array.from(plain.grads[variable.name].dataSync()));
+    }
+    tf.dispose([x, y, plain.value, ...Object.values(plain.grads)]);
+    optimizer.dispose();
+    mlp.dispose();
+  },
+);
 
 describe('saturated and dead fractions', () => {
   /** Larger hidden weights, so a good share of sigmoid units sit in the flat tails and relu units below zero. */

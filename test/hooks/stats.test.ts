@@ -9,11 +9,21 @@ beforeAll(async () => {
 
 test.each([
   ['a vector', tf.tensor1d([3, -4, 0, 12])],
-  ['a matrix', tf.tensor2d([[3, -4], [0, 12]])],
+  [
+    'a matrix',
+    tf.tensor2d([
+      [3, -4],
+      [0, 12],
+    ]),
+  ],
 ])('sums and statistics of %s against the hand values', (_, g) => {
   const before = tf.memory().numTensors;
   const parts = gradientSums(g);
-  expect(parts.map((p) => p.shape)).toEqual([[1, 1], [1, 1], [1, 1]]);
+  expect(parts.map((p) => p.shape)).toEqual([
+    [1, 1],
+    [1, 1],
+    [1, 1],
+  ]);
   const [sumSquares, sumAbs, maxAbs] = parts.map((p) => p.dataSync()[0]);
   tf.dispose(parts);
   // 9 + 16 + 0 + 144 = 169; 3 + 4 + 0 + 12 = 19; max 12.

@@ -59,8 +59,7 @@ export const HAND_LOSSES: Record<LossName, HandLoss> = {
   'binary-cross-entropy': {
     validOutputs: ['sigmoid'],
     defaultOutputs: 'mean',
-    termsRow: (z, t) =>
-      z.map((zk, k) => -t[k] * Math.log(sigmoid(zk)) - (1 - t[k]) * Math.log(1 - sigmoid(zk))),
+    termsRow: (z, t) => z.map((zk, k) => -t[k] * Math.log(sigmoid(zk)) - (1 - t[k]) * Math.log(1 - sigmoid(zk))),
   },
   mse: {
     validOutputs: ['softmax', 'sigmoid', 'linear', 'tanh'],
@@ -109,8 +108,7 @@ export interface HandOptions {
 }
 
 /** c = scale / (N · (K if mean)), written out again rather than imported. */
-export const handReduction = (n: number, k: number, o: HandOptions): number =>
-  o.scale / (n * (o.outputs === 'mean' ? k : 1));
+export const handReduction = (n: number, k: number, o: HandOptions): number => o.scale / (n * (o.outputs === 'mean' ? k : 1));
 
 /** L = c · Σₙ Σₖ E[n,k]. */
 export function handLoss(name: LossName, z: Matrix, t: Matrix, o: HandOptions): number {

@@ -247,7 +247,7 @@ describe.each(SEPARABLE_CASES)('skip-activation-derivative: $name with $output o
 });
 
 describe('skip-activation-derivative for the question', () => {
-  test('sigmoid+mse with outputs sum, scale 0.5 (Nielsen\'s ½‖o − t‖²) sends exactly (o − t)/N', () => {
+  test("sigmoid+mse with outputs sum, scale 0.5 (Nielsen's ½‖o − t‖²) sends exactly (o − t)/N", () => {
     const options: LossOptions = { output: 'sigmoid', outputs: 'sum', scale: 0.5, labelSmoothing: 0 };
     const skipped = gradOf('mse', 'skip-activation-derivative', Z, T, options);
     // 2(o − t) · 0.5/N with N = 2: the products by 2 and ¼ are exact in float32, so this is bitwise.
@@ -259,7 +259,12 @@ describe('skip-activation-derivative for the question', () => {
 
   test("Nielsen's ½‖o − t‖² skipped sends the same ∂L/∂z as sigmoid+binary-cross-entropy summed over the outputs", () => {
     const skipped = gradOf('mse', 'skip-activation-derivative', Z, T, { output: 'sigmoid', outputs: 'sum', scale: 0.5, labelSmoothing: 0 });
-    const crossEntropy = gradOf('binary-cross-entropy', 'closed-form', Z, T, { output: 'sigmoid', outputs: 'sum', scale: 1, labelSmoothing: 0 });
+    const crossEntropy = gradOf('binary-cross-entropy', 'closed-form', Z, T, {
+      output: 'sigmoid',
+      outputs: 'sum',
+      scale: 1,
+      labelSmoothing: 0,
+    });
     // 2(o − t)·0.5/N and (σ(z) − t)·1/N: both exact scalings of the same float32 o − t.
     expect(skipped.grad).toEqual(crossEntropy.grad);
   });
@@ -279,19 +284,32 @@ describe('skip-activation-derivative for the question', () => {
   test('a loss computed from the logits has no skip mode', () => {
     const z = tf.tensor2d(Z);
     const t = tf.tensor2d(T);
-    expect(() => lossWithGradient('cross-entropy', 'skip-activation-derivative', z, t, { output: 'softmax', outputs: 'sum', scale: 1, labelSmoothing: 0 })).toThrow(
-      'skip-activation-derivative needs ∂E/∂o, which loss "cross-entropy" (computed from the logits) does not have',
-    );
+    expect(() =>
+      lossWithGradient('cross-entropy', 'skip-activation-derivative', z, t, {
+        output: 'softmax',
+        outputs: 'sum',
+        scale: 1,
+        labelSmoothing: 0,
+      }),
+    ).toThrow('skip-activation-derivative needs ∂E/∂o, which loss "cross-entropy" (computed from the logits) does not have');
     tf.dispose([z, t]);
   });
 });
 
-describe('the issue\'s closed forms', () => {
-  test.each(['autodiff', 'closed-form'] as const)('%s: softmax+cross-entropy (defaults: sum over K, scale 1) gives (softmax(z) − t)/N', (mode) => {
-    const { grad } = gradOf('cross-entropy', mode, Z, T, { output: 'softmax', outputs: LOSSES['cross-entropy'].defaultOutputs, scale: 1, labelSmoothing: 0 });
-    const expected = Z.map((row, n) => softmaxRow(row).map((p, k) => (p - T[n][k]) / Z.length));
-    expect(closeness(grad, expected, 1e-6, 1e-8)).toEqual([]);
-  });
+describe("the issue's closed forms", () => {
+  test.each(['autodiff', 'closed-form'] as const)(
+    '%s: softmax+cross-entropy (defaults: sum over K, scale 1) gives (softmax(z) − t)/N',
+    (mode) => {
+      const { grad } = gradOf('cross-entropy', mode, Z, T, {
+        output: 'softmax',
+        outputs: LOSSES['cross-entropy'].defaultOutputs,
+        scale: 1,
+        labelSmoothing: 0,
+      });
+      const expected = Z.map((row, n) => softmaxRow(row).map((p, k) => (p - T[n][k]) / Z.length));
+      expect(closeness(grad, expected, 1e-6, 1e-8)).toEqual([]);
+    },
+  );
 
   test.each(['autodiff', 'closed-form'] as const)('%s: sigmoid+mse (mean over K and N) gives 2(o − t)·o(1 − o)/(N·K)', (mode) => {
     const { grad } = gradOf('mse', mode, Z, T, { output: 'sigmoid', outputs: 'mean', scale: 1, labelSmoothing: 0 });
@@ -311,9 +329,7 @@ describe.each(REDUCTIONS.flatMap((outputs) => SCALES.map((scale) => ({ outputs, 
     test('value: −Σ t′ log softmax(z) with t′ = (1 − ε)t + ε/K', () => {
       const c0 = handReduction(2, 3, hand);
       let expected = 0;
-      Z.forEach((row, n) =>
-        softmaxRow(row).forEach((p, k) => (expected -= ((1 - epsilon) * T[n][k] + epsilon / 3) * Math.log(p))),
-      );
+      Z.forEach((row, n) => softmaxRow(row).forEach((p, k) => (expected -= ((1 - epsilon) * T[n][k] + epsilon / 3) * Math.log(p))));
       expected *= c0;
       expect(handLoss('cross-entropy', Z, T, hand)).toBeCloseTo(expected, 12);
       expect(Math.abs(valueOf('cross-entropy', Z, T, options) - expected)).toBeLessThanOrEqual(1e-6 * expected);
@@ -326,7 +342,14 @@ describe.each(REDUCTIONS.flatMap((outputs) => SCALES.map((scale) => ({ outputs, 
       const closedForm = gradOf('cross-entropy', 'closed-form', Z, T, options).grad;
       expect(closeness(autodiff, expected, 1e-6, 1e-8)).toEqual([]);
       expect(closeness(closedForm, autodiff, MODES_RELATIVE, MODES_ABSOLUTE)).toEqual([]);
-      expect(closeness(closedForm, finiteDifferenceGrad((z) => handLoss('cross-entropy', z, T, hand), Z), 0, FD_ABSOLUTE)).toEqual([]);
+      expect(
+        closeness(
+          closedForm,
+          finiteDifferenceGrad((z) => handLoss('cross-entropy', z, T, hand), Z),
+          0,
+          FD_ABSOLUTE,
+        ),
+      ).toEqual([]);
     });
   },
 );

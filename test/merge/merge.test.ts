@@ -53,8 +53,12 @@ describe('losslab merge', () => {
     expect(err).toBe('');
     expect(stdout).toBe(`merged 2 shards (5 of 5 runs) into ${out}\n`);
     expect(code).toBe(0);
-    expect(fs.readFileSync(path.join(out, 'experiment.json'), 'utf8')).toBe(fs.readFileSync(path.join(shard('shard-2'), 'experiment.json'), 'utf8'));
-    expect(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).toBe(fs.readFileSync(path.join(fixtures, 'expected-summary.csv'), 'utf8'));
+    expect(fs.readFileSync(path.join(out, 'experiment.json'), 'utf8')).toBe(
+      fs.readFileSync(path.join(shard('shard-2'), 'experiment.json'), 'utf8'),
+    );
+    expect(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).toBe(
+      fs.readFileSync(path.join(fixtures, 'expected-summary.csv'), 'utf8'),
+    );
     expect(readJson(path.join(out, 'manifest.json'))).toEqual({
       losslab: '0.1.0',
       node: 'v20.19.0',
@@ -72,8 +76,20 @@ describe('losslab merge', () => {
         'tanh-ce-s1': ran('tanh-ce-s1', 'diverged', shard('shard-1')),
       },
     });
-    expect(Object.keys(readJson(path.join(out, 'manifest.json')).runs)).toEqual(['relu-ce-s1', 'relu-ce-s2', 'sigmoid-mse-s1', 'sigmoid-mse-s2', 'tanh-ce-s1']);
-    expect(fs.readdirSync(path.join(out, 'runs')).sort()).toEqual(['relu-ce-s1', 'relu-ce-s2', 'sigmoid-mse-s1', 'sigmoid-mse-s2', 'tanh-ce-s1']);
+    expect(Object.keys(readJson(path.join(out, 'manifest.json')).runs)).toEqual([
+      'relu-ce-s1',
+      'relu-ce-s2',
+      'sigmoid-mse-s1',
+      'sigmoid-mse-s2',
+      'tanh-ce-s1',
+    ]);
+    expect(fs.readdirSync(path.join(out, 'runs')).sort()).toEqual([
+      'relu-ce-s1',
+      'relu-ce-s2',
+      'sigmoid-mse-s1',
+      'sigmoid-mse-s2',
+      'tanh-ce-s1',
+    ]);
     expect(fs.readFileSync(path.join(out, 'runs', 'sigmoid-mse-s2', 'metrics.csv'), 'utf8')).toBe(
       fs.readFileSync(path.join(shard('shard-2'), 'runs', 'sigmoid-mse-s2', 'metrics.csv'), 'utf8'),
     );
@@ -83,14 +99,18 @@ describe('losslab merge', () => {
   test('the order of the shard folders does not change the merged summary', async () => {
     const out = path.join(scratch, 'merged');
     expect((await merge(shard('shard-2'), shard('shard-1'), '--out', out)).code).toBe(0);
-    expect(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).toBe(fs.readFileSync(path.join(fixtures, 'expected-summary.csv'), 'utf8'));
+    expect(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).toBe(
+      fs.readFileSync(path.join(fixtures, 'expected-summary.csv'), 'utf8'),
+    );
     expect(readJson(path.join(out, 'manifest.json')).backend).toBe('wasm,cpu');
   });
 
   test('--allow-missing merges one shard and records the other runs as pending', async () => {
     const out = path.join(scratch, 'merged');
     const { code, out: stdout } = await merge(shard('shard-2'), '--out', out, '--allow-missing');
-    expect(stdout).toBe(`merged 1 shard (2 of 5 runs) into ${out}; 3 missing, recorded as pending: relu-ce-s1, sigmoid-mse-s1, tanh-ce-s1\n`);
+    expect(stdout).toBe(
+      `merged 1 shard (2 of 5 runs) into ${out}; 3 missing, recorded as pending: relu-ce-s1, sigmoid-mse-s1, tanh-ce-s1\n`,
+    );
     expect(code).toBe(0);
     const manifest = readJson(path.join(out, 'manifest.json'));
     expect(manifest.runs['relu-ce-s1']).toEqual(pending('relu-ce-s1'));
@@ -133,7 +153,11 @@ describe('losslab merge', () => {
       () => [shard('not-a-shard'), '--out', path.join(scratch, 'm')],
       `losslab: ${shard('not-a-shard')}: not a results folder: no experiment.json, manifest.json (expected the --out folder of \`losslab run --shard i/N\`)\n`,
     ],
-    ['a folder that does not exist', () => [shard('nowhere'), '--out', path.join(scratch, 'm')], `losslab: ${shard('nowhere')}: no such folder\n`],
+    [
+      'a folder that does not exist',
+      () => [shard('nowhere'), '--out', path.join(scratch, 'm')],
+      `losslab: ${shard('nowhere')}: no such folder\n`,
+    ],
     [
       'a cut-off manifest',
       () => [shard('shard-broken-manifest'), '--out', path.join(scratch, 'm')],
@@ -144,7 +168,11 @@ describe('losslab merge', () => {
       () => [shard('shard-1'), shard('shard-2'), '--out', shard('shard-2')],
       `losslab: --out: "${shard('shard-2')}" is one of the shard folders; choose a new folder\n`,
     ],
-    ['a non-empty --out', () => [shard('shard-1'), shard('shard-2'), '--out', fixtures], `losslab: --out: "${fixtures}" already exists and is not empty; choose a new folder or remove it first\n`],
+    [
+      'a non-empty --out',
+      () => [shard('shard-1'), shard('shard-2'), '--out', fixtures],
+      `losslab: --out: "${fixtures}" already exists and is not empty; choose a new folder or remove it first\n`,
+    ],
     ['no --out', () => [shard('shard-1')], 'losslab: usage: Missing required argument: out\n'],
   ])('refuses %s with exit 2 and writes nothing', async (_, args, message) => {
     const { code, out, err } = await merge(...args());

@@ -74,9 +74,7 @@ describe.each(ACTIVATION_NAMES)('%s', (name) => {
   test("derivative() matches float64 central differences of f (softmax: the Jacobian's diagonal ∂aₖ/∂zₖ)", () => {
     const { derivative } = applyAndDerive(name, Z);
     // Perturbing z[n][k] alone and reading a[n][k] gives ∂aₖ/∂zₖ, the diagonal, for softmax too.
-    const expected = Z.map((row, n) =>
-      row.map((_, k) => finiteDifferenceGrad((z) => HAND[name].row(z[n])[k], Z)[n][k]),
-    );
+    const expected = Z.map((row, n) => row.map((_, k) => finiteDifferenceGrad((z) => HAND[name].row(z[n])[k], Z)[n][k]));
     expect(closeness(derivative, expected, 1e-5, 1e-6)).toEqual([]);
   });
 });
@@ -88,7 +86,17 @@ describe('saturated()', () => {
     ['tanh', [[-3.5, -2.5, 0, 2.5, 3.5]], [[1, 0, 0, 0, 1]]],
     ['relu', [[-7, -1e-3, 0, 1e-3, 7]], [[1, 1, 1, 0, 0]]],
     // softmax uses a(1 − a): (10, 0, 0) puts 0.99991 and 4.5e-5 both below 1%·¼; (0, 0, 0) gives ⅓ each.
-    ['softmax', [[10, 0, 0], [0, 0, 0]], [[1, 1, 1], [0, 0, 0]]],
+    [
+      'softmax',
+      [
+        [10, 0, 0],
+        [0, 0, 0],
+      ],
+      [
+        [1, 1, 1],
+        [0, 0, 0],
+      ],
+    ],
   ] as [ActivationName, Matrix, Matrix][])('%s at %j', (name, z, expected) => {
     expect(saturatedMask(name, z)).toEqual(expected);
   });
@@ -98,6 +106,11 @@ describe('saturated()', () => {
   });
 
   test('every activation with a mask has a row above', () => {
-    expect(ACTIVATION_NAMES.filter((n) => ACTIVATIONS[n].hasOwnProperty('saturated')).sort()).toEqual(['relu', 'sigmoid', 'softmax', 'tanh']);
+    expect(ACTIVATION_NAMES.filter((n) => ACTIVATIONS[n].hasOwnProperty('saturated')).sort()).toEqual([
+      'relu',
+      'sigmoid',
+      'softmax',
+      'tanh',
+    ]);
   });
 });

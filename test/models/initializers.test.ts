@@ -1,6 +1,12 @@
 // Initialiser registry: sample mean, stddev and limits against each formula, seeding, params, and the seed-0 guard.
 import * as tf from '@tensorflow/tfjs';
-import { INITIALIZER_NAMES, initialize, type InitContext, type InitializerName, type InitializerParams } from '../../src/models/initializers';
+import {
+  INITIALIZER_NAMES,
+  initialize,
+  type InitContext,
+  type InitializerName,
+  type InitializerParams,
+} from '../../src/models/initializers';
 
 const FAN_IN = 200;
 const FAN_OUT = 300;
@@ -47,7 +53,9 @@ const ROWS: Record<InitializerName, Row[]> = {
     { label: '{min: −2, max: 3}', params: { min: -2, max: 3 }, mean: 0.5, std: 5 / Math.sqrt(12), bounds: [-2, 3] },
   ],
   'normal-fan-in': [{ label: 'std 1/√fanIn', mean: 0, std: 1 / Math.sqrt(FAN_IN) }],
-  'glorot-uniform': [{ label: 'U(±√(6/(fanIn+fanOut))), std limit/√3', mean: 0, std: glorotLimit / Math.sqrt(3), bounds: [-glorotLimit, glorotLimit] }],
+  'glorot-uniform': [
+    { label: 'U(±√(6/(fanIn+fanOut))), std limit/√3', mean: 0, std: glorotLimit / Math.sqrt(3), bounds: [-glorotLimit, glorotLimit] },
+  ],
   'glorot-normal': [truncatedRow('std √(2/(fanIn+fanOut))', Math.sqrt(2 / (FAN_IN + FAN_OUT)))],
   'he-uniform': [{ label: 'U(±√(6/fanIn)), std limit/√3', mean: 0, std: heLimit / Math.sqrt(3), bounds: [-heLimit, heLimit] }],
   'he-normal': [truncatedRow('std √(2/fanIn)', Math.sqrt(2 / FAN_IN))],

@@ -5,7 +5,8 @@ import { loadExperiment } from '../../src/config/experiment';
 import type { RunConfig } from '../../src/config/schema';
 import { buildMlp } from '../../src/models/mlp';
 
-const modelOf = (yaml: string): RunConfig['model'] => loadExperiment('m.yaml', {}, `name: m\nruns: [{model: ${yaml}, loss: {name: mse}}]`).runs[0].config.model;
+const modelOf = (yaml: string): RunConfig['model'] =>
+  loadExperiment('m.yaml', {}, `name: m\nruns: [{model: ${yaml}, loss: {name: mse}}]`).runs[0].config.model;
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -60,18 +61,36 @@ test('forward and logits equal a hand computation of relu then softmax', () => {
     v.assign(t);
     t.dispose();
   };
-  assign(hidden.kernel, [[1, -1], [2, 0.5]]);
+  assign(hidden.kernel, [
+    [1, -1],
+    [2, 0.5],
+  ]);
   assign(hidden.bias, [0, 0.25]);
-  assign(output.kernel, [[1, 2], [-1, 0.5]]);
+  assign(output.kernel, [
+    [1, 2],
+    [-1, 0.5],
+  ]);
   assign(output.bias, [0.5, -0.5]);
-  const x = tf.tensor2d([[1, 2], [-1, 1]]);
+  const x = tf.tensor2d([
+    [1, 2],
+    [-1, 1],
+  ]);
   // Row 1: z1 = [1+4, -1+1+0.25] = [5, 0.25], h = [5, 0.25], z2 = [5-0.25+0.5, 10+0.125-0.5] = [5.25, 9.625].
   // Row 2: z1 = [-1+2, 1+0.5+0.25] = [1, 1.75], h = [1, 1.75], z2 = [1-1.75+0.5, 2+0.875-0.5] = [-0.25, 2.375].
-  const logits = [[5.25, 9.625], [-0.25, 2.375]];
+  const logits = [
+    [5.25, 9.625],
+    [-0.25, 2.375],
+  ];
   const softmax = logits.map((r) => r.map((v) => Math.exp(v) / r.reduce((s, u) => s + Math.exp(u), 0)));
   const pass = mlp.forward(x);
-  expect(pass.preactivations[0].arraySync()).toEqual([[5, 0.25], [1, 1.75]]);
-  expect(pass.activations[0].arraySync()).toEqual([[5, 0.25], [1, 1.75]]);
+  expect(pass.preactivations[0].arraySync()).toEqual([
+    [5, 0.25],
+    [1, 1.75],
+  ]);
+  expect(pass.activations[0].arraySync()).toEqual([
+    [5, 0.25],
+    [1, 1.75],
+  ]);
   expect(pass.preactivations[1].arraySync()).toEqual(logits);
   (pass.activations[1].arraySync() as number[][]).flat().forEach((v, i) => expect(v).toBeCloseTo(softmax.flat()[i], 6));
   const fromLogits = mlp.logits(x);

@@ -94,7 +94,8 @@ function expectTrajectory(actual: number[][], expected: number[][]): void {
   const problems: string[] = [];
   expected.forEach((row, t) =>
     row.forEach((e, i) => {
-      if (!(Math.abs(actual[t][i] - e) <= TRAJECTORY_TOLERANCE * Math.max(1, Math.abs(e)))) problems.push(`step ${t + 1} w[${i}]: got ${actual[t][i]}, expected ${e}`);
+      if (!(Math.abs(actual[t][i] - e) <= TRAJECTORY_TOLERANCE * Math.max(1, Math.abs(e))))
+        problems.push(`step ${t + 1} w[${i}]: got ${actual[t][i]}, expected ${e}`);
     }),
   );
   expect(problems).toEqual([]);
@@ -137,7 +138,7 @@ test('sgd: one step is w − ηw', () => {
   expectTrajectory(run({ ...BASE, name: 'sgd' }, 1), [W0.map((w) => w - 0.1 * w)]);
 });
 
-test("adam: the first step moves every coordinate by ≈ η·sign(∇) (m̂ = ∇ and v̂ = ∇² after bias correction)", () => {
+test('adam: the first step moves every coordinate by ≈ η·sign(∇) (m̂ = ∇ and v̂ = ∇² after bias correction)', () => {
   const [after] = run({ ...BASE, name: 'adam' }, 1);
   // η·∇/(|∇| + ε) with ε = 1e-7, read back through float32 w (ulp 2.4e-7 at |w| = 3): within 5e-6 of η.
   for (const [i, w] of W0.entries()) expect(w - after[i]).toBeCloseTo(0.1 * Math.sign(w), 5);

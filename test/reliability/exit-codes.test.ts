@@ -15,8 +15,18 @@ const out = (name: string) => path.join(tmp.dir, name);
 
 test.each([
   ['0: every run complete', ['run', TWO_RUNS, '--out', out('ok'), '--backend', 'cpu', '--epochs', '0'], ExitCode.ok, ''],
-  ['1: a run diverged', ['run', DIVERGE, '--out', out('diverged'), '--backend', 'cpu', '--epochs', '1', '--only', 'linear-*'], ExitCode.runsFailed, ''],
-  ['2: missing experiment file', ['run', out('nope.yaml'), '--backend', 'cpu'], ExitCode.badInput, `losslab: ${out('nope.yaml')}: cannot read the experiment file: no such file.\n`],
+  [
+    '1: a run diverged',
+    ['run', DIVERGE, '--out', out('diverged'), '--backend', 'cpu', '--epochs', '1', '--only', 'linear-*'],
+    ExitCode.runsFailed,
+    '',
+  ],
+  [
+    '2: missing experiment file',
+    ['run', out('nope.yaml'), '--backend', 'cpu'],
+    ExitCode.badInput,
+    `losslab: ${out('nope.yaml')}: cannot read the experiment file: no such file.\n`,
+  ],
   [
     '2: conflicting flags',
     ['run', TWO_RUNS, '--out', out('flags'), '--force', '--resume'],
@@ -51,7 +61,11 @@ test('exit 3: a SIGINT during a run in this process stops it after the current s
 function snapshot(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files[path.relative(dir, path.join(entry.parentPath, entry.name))] = fs.readFileSync(path.join(entry.parentPath, entry.name), 'base64');
+    if (entry.isFile())
+      files[path.relative(dir, path.join(entry.parentPath, entry.name))] = fs.readFileSync(
+        path.join(entry.parentPath, entry.name),
+        'base64',
+      );
   }
   return files;
 }
@@ -69,9 +83,24 @@ function jsonError(text: string): string {
 }
 
 test.each([
-  ['a truncated manifest.json', Files.manifest, '{"losslab": "0.1.0", "runs": {', (file: string, text: string) => `${file}: not valid JSON: ${jsonError(text)} — ${RESUME_HINT}`],
-  ['a manifest.json without runs', Files.manifest, '{"losslab": "0.1.0", "runs": []}', (file: string) => `${file}: expected a manifest with a "runs" mapping (src/results/contract.ts) — ${RESUME_HINT}`],
-  ['a ragged summary.csv', Files.summary, 'run_id,status\nfirst-s5\n', (file: string) => `malformed CSV: ${file}: row 2 has 1 cells, expected 2 — ${RESUME_HINT}`],
+  [
+    'a truncated manifest.json',
+    Files.manifest,
+    '{"losslab": "0.1.0", "runs": {',
+    (file: string, text: string) => `${file}: not valid JSON: ${jsonError(text)} — ${RESUME_HINT}`,
+  ],
+  [
+    'a manifest.json without runs',
+    Files.manifest,
+    '{"losslab": "0.1.0", "runs": []}',
+    (file: string) => `${file}: expected a manifest with a "runs" mapping (src/results/contract.ts) — ${RESUME_HINT}`,
+  ],
+  [
+    'a ragged summary.csv',
+    Files.summary,
+    'run_id,status\nfirst-s5\n',
+    (file: string) => `malformed CSV: ${file}: row 2 has 1 cells, expected 2 — ${RESUME_HINT}`,
+  ],
 ])('exit 2: --resume over %s names the file and what to do, and leaves every file as it was', async (_name, fileName, text, message) => {
   const folder = out(`resume-${fileName}-${text.length}`);
   expect((await runCli(['run', TWO_RUNS, '--out', folder, '--backend', 'cpu', '--epochs', '0'])).code).toBe(ExitCode.ok);

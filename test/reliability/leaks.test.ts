@@ -40,7 +40,8 @@ test.each(loadExperiment('leaks.yaml', {}, EXPERIMENT).runs.map((run) => [run.na
     const outcome = await trainRun(run, dataset, {
       runDir: `${tmp.dir}/${run.id}`,
       onProgress: (p) => {
-        if (p.stepInEpoch === p.stepsPerEpoch) atEpochEnd.set(p.epoch, { numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
+        if (p.stepInEpoch === p.stepsPerEpoch)
+          atEpochEnd.set(p.epoch, { numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
       },
     });
     expect(outcome.status).toBe('complete');
@@ -48,6 +49,9 @@ test.each(loadExperiment('leaks.yaml', {}, EXPERIMENT).runs.map((run) => [run.na
     expect(atEpochEnd.get(3)).toEqual(atEpochEnd.get(1));
     expect(atEpochEnd.get(2)).toEqual(atEpochEnd.get(1));
     const after = tf.memory();
-    expect({ numTensors: after.numTensors, numBytes: after.numBytes }).toEqual({ numTensors: before.numTensors, numBytes: before.numBytes });
+    expect({ numTensors: after.numTensors, numBytes: after.numBytes }).toEqual({
+      numTensors: before.numTensors,
+      numBytes: before.numBytes,
+    });
   },
 );

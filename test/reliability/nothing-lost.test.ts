@@ -66,7 +66,9 @@ test('a full disk while appending gradients exits 3 with a clear message; summar
   } finally {
     restore();
   }
-  expect(result.err).toBe(`losslab: ${gradientsOfSecond}: could not write results: no space left on device. Files written before this one are intact.\n`);
+  expect(result.err).toBe(
+    `losslab: ${gradientsOfSecond}: could not write results: no space left on device. Files written before this one are intact.\n`,
+  );
   expect(result.code).toBe(ExitCode.interrupted);
 
   const manifest = JSON.parse(fs.readFileSync(path.join(out, Files.manifest), 'utf8')) as Manifest;
@@ -84,7 +86,10 @@ describe('output folders', () => {
   test('a folder holding a different experiment is refused with exit 2 unless --force', async () => {
     const out = path.join(tmp.dir, 'other-experiment');
     const other = path.join(tmp.dir, 'other.yaml');
-    fs.writeFileSync(other, fs.readFileSync(EXPERIMENT, 'utf8').replace('name: reliability-interrupt', 'name: another').replace('seeds: [5]', 'seeds: [6]'));
+    fs.writeFileSync(
+      other,
+      fs.readFileSync(EXPERIMENT, 'utf8').replace('name: reliability-interrupt', 'name: another').replace('seeds: [5]', 'seeds: [6]'),
+    );
     expect((await runCli(['run', other, '--out', out, '--backend', 'cpu', '--epochs', '0'])).code).toBe(ExitCode.ok);
     const previous = JSON.parse(fs.readFileSync(path.join(out, Files.experiment), 'utf8')) as { hash: string };
 
@@ -100,7 +105,10 @@ describe('output folders', () => {
 
     const forced = await runCli(['run', EXPERIMENT, '--out', out, '--backend', 'cpu', '--epochs', '0', '--force']);
     expect(forced.code).toBe(ExitCode.ok);
-    expect(JSON.parse(fs.readFileSync(path.join(out, Files.experiment), 'utf8'))).toMatchObject({ name: 'reliability-interrupt', hash: ourHash });
+    expect(JSON.parse(fs.readFileSync(path.join(out, Files.experiment), 'utf8'))).toMatchObject({
+      name: 'reliability-interrupt',
+      hash: ourHash,
+    });
   });
 
   test('a folder that cannot be made (a file is in the way, so even root cannot) is refused with exit 2', async () => {

@@ -13,7 +13,13 @@ const tmp = makeTempDir('security');
 afterAll(tmp.cleanup);
 
 /** A valid one-run experiment whose lines can be swapped for hostile ones. */
-const BASE = ['name: tags', 'dataset: {train: 100, test: 30}', 'defaults: {batchSize: 10, epochs: 1, optimizer: {learningRate: 0.5}}', 'runs:', '  - name: only'];
+const BASE = [
+  'name: tags',
+  'dataset: {train: 100, test: 30}',
+  'defaults: {batchSize: 10, epochs: 1, optimizer: {learningRate: 0.5}}',
+  'runs:',
+  '  - name: only',
+];
 const withLine = (index: number, line: string) => BASE.map((l, i) => (i === index ? line : l)).join('\n');
 
 describe('YAML is parsed as data (core schema)', () => {
@@ -24,9 +30,9 @@ describe('YAML is parsed as data (core schema)', () => {
   });
 
   test('a custom tag on a number leaves a string, which the schema rejects', () => {
-    expect(() => loadExperiment('x.yaml', {}, withLine(2, 'defaults: {batchSize: 10, epochs: 1, optimizer: {learningRate: !custom 0.5}}'))).toThrow(
-      new ConfigError('x.yaml:3:72: defaults.optimizer.learningRate: expected a number, received "0.5".'),
-    );
+    expect(() =>
+      loadExperiment('x.yaml', {}, withLine(2, 'defaults: {batchSize: 10, epochs: 1, optimizer: {learningRate: !custom 0.5}}')),
+    ).toThrow(new ConfigError('x.yaml:3:72: defaults.optimizer.learningRate: expected a number, received "0.5".'));
   });
 
   test('!!binary gives bytes, not a name', () => {
@@ -37,7 +43,12 @@ describe('YAML is parsed as data (core schema)', () => {
 
   test('a billion-laughs alias bomb is refused (maxAliasCount) instead of expanding 10^9 nodes', async () => {
     const levels = 'abcdefghi'.split('');
-    const lines = levels.map((name, i) => `${name}: &${name} [${Array(10).fill(i === 0 ? 'lol' : `*${levels[i - 1]}`).join(', ')}]`);
+    const lines = levels.map(
+      (name, i) =>
+        `${name}: &${name} [${Array(10)
+          .fill(i === 0 ? 'lol' : `*${levels[i - 1]}`)
+          .join(', ')}]`,
+    );
     const file = path.join(tmp.dir, 'bomb.yaml');
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     const result = await runCli(['validate', file]);
@@ -65,7 +76,9 @@ describe('run ids stay inside the output folder', () => {
     const out = path.join(tmp.dir, 'hostile');
     const result = await runCli(['run', path.join(FIXTURES, 'hostile-names.yaml'), '--out', out, '--backend', 'cpu']);
     expect(result.code).toBe(ExitCode.ok);
-    expect(fs.readdirSync(path.join(out, Files.runsDir)).sort()).toEqual(['2-3-s1', 'SUM-A1-s1', 'a-b-c-s1', 'a-b-s1', 'abs-path-s1', 'cmd-s1', 'etc-x-s1'].sort());
+    expect(fs.readdirSync(path.join(out, Files.runsDir)).sort()).toEqual(
+      ['2-3-s1', 'SUM-A1-s1', 'a-b-c-s1', 'a-b-s1', 'abs-path-s1', 'cmd-s1', 'etc-x-s1'].sort(),
+    );
     const text = fs.readFileSync(path.join(out, Files.summary), 'utf8');
     const rows = parseCsv(text).rows;
     expect(rows.map((r) => r.name)).toEqual(['../../etc/x', '/abs/path', 'a\u0000b', "'=cmd()", "'-2+3", "'@SUM(A1)", 'a,"b"\nc']);
@@ -95,7 +108,10 @@ describe('CSV cells', () => {
 
   test('commas, quotes, newlines and NUL are quoted and parse back unchanged', () => {
     const values = ['a,b', 'say "hi"', 'two\nlines', 'crlf\r\nend', 'nul\u0000here', '', 'x'];
-    const text = toCsv(['value', 'n'], values.map((value, n) => ({ value, n })));
+    const text = toCsv(
+      ['value', 'n'],
+      values.map((value, n) => ({ value, n })),
+    );
     expect(text.split('\n')[1]).toBe('"a,b",0');
     expect(parseCsv(text).rows).toEqual(values.map((value, n) => ({ value, n: String(n) })));
   });

@@ -25,7 +25,14 @@ const data: ResultsData = {
   },
   manifest: {} as ResultsData['manifest'],
   summaryColumns: [],
-  runs: [run('d1', 'mse-100-30'), run('c1', 'mse-100'), run('a2', 'ce-100'), run('a1', 'ce-100'), run('b1', 'ce-100-30'), run('c2', 'mse-100', 'failed')],
+  runs: [
+    run('d1', 'mse-100-30'),
+    run('c1', 'mse-100'),
+    run('a2', 'ce-100'),
+    run('a1', 'ce-100'),
+    run('b1', 'ce-100-30'),
+    run('c2', 'mse-100', 'failed'),
+  ],
   warnings: [],
 };
 

@@ -79,7 +79,13 @@ describe('runs table', () => {
 });
 
 describe('epochs to reach an accuracy', () => {
-  const metrics = [0.1, 0.91, 0.97, 0.96].map((testAccuracy, epoch) => ({ epoch, step: 2 * epoch, trainLoss: 1, testLoss: 1, testAccuracy }));
+  const metrics = [0.1, 0.91, 0.97, 0.96].map((testAccuracy, epoch) => ({
+    epoch,
+    step: 2 * epoch,
+    trainLoss: 1,
+    testLoss: 1,
+    testAccuracy,
+  }));
   test.each([
     [0.9, 1],
     [0.95, 2],

@@ -23,13 +23,20 @@ test('--jobs 2 writes the same summary, metrics, gradients and models as --jobs 
   expect(fs.readdirSync(path.join(parallel, Files.runsDir)).sort()).toEqual(ids);
   for (const id of ids) {
     for (const file of [Files.metrics, Files.gradients]) {
-      expect(withoutTimings(path.join(parallel, Files.runsDir, id, file))).toEqual(withoutTimings(path.join(serial, Files.runsDir, id, file)));
+      expect(withoutTimings(path.join(parallel, Files.runsDir, id, file))).toEqual(
+        withoutTimings(path.join(serial, Files.runsDir, id, file)),
+      );
     }
     const weights = (dir: string) => fs.readFileSync(path.join(dir, Files.runsDir, id, Files.model, 'weights.bin'));
     expect(weights(parallel).equals(weights(serial))).toBe(true);
   }
   const manifest = JSON.parse(fs.readFileSync(path.join(parallel, Files.manifest), 'utf8'));
-  expect(Object.values(manifest.runs).map((r) => (r as { status: string }).status)).toEqual(['complete', 'complete', 'complete', 'complete']);
+  expect(Object.values(manifest.runs).map((r) => (r as { status: string }).status)).toEqual([
+    'complete',
+    'complete',
+    'complete',
+    'complete',
+  ]);
   expect(fs.existsSync(path.join(parallel, '.jobs'))).toBe(false);
   tmp.cleanup();
 });

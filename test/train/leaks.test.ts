@@ -111,7 +111,9 @@ test('trainRun on a 200-example dataset leaves numTensors and numBytes where the
   const { dir, cleanup } = makeTempDir('leaks');
   try {
     const before = memory();
-    const outcome = await trainRun({ ...resolvedRun('  optimizer: {name: adam, learningRate: 0.01}'), id: 'leaks-s1' }, dataset, { runDir: dir });
+    const outcome = await trainRun({ ...resolvedRun('  optimizer: {name: adam, learningRate: 0.01}'), id: 'leaks-s1' }, dataset, {
+      runDir: dir,
+    });
     expect([outcome.status, outcome.epochsDone, outcome.steps]).toEqual(['complete', 2, 2 * Math.ceil(200 / 16)]);
     expect(memory()).toEqual(before);
   } finally {

@@ -34,7 +34,15 @@ export function compareCommand(io: Io, setExit: (code: number) => void): Command
     handler: (argv) => {
       setExit(
         runCompare(
-          { current: argv.current, baseline: argv.baseline, tolerances: argv.tolerances, tol: argv.tol, k: argv.k, json: argv.json, junit: argv.junit },
+          {
+            current: argv.current,
+            baseline: argv.baseline,
+            tolerances: argv.tolerances,
+            tol: argv.tol,
+            k: argv.k,
+            json: argv.json,
+            junit: argv.junit,
+          },
           io,
         ),
       );

@@ -18,7 +18,11 @@ export function reportCommand(io: Io, setExit: (code: number) => void): CommandM
     describe: 'Write tables and plots of a results folder (report.md, report.html, tables/, plots/)',
     builder: (yargs) =>
       yargs
-        .positional('results-dir', { type: 'string', demandOption: true, describe: 'A results folder written by "losslab run" or "losslab merge"' })
+        .positional('results-dir', {
+          type: 'string',
+          demandOption: true,
+          describe: 'A results folder written by "losslab run" or "losslab merge"',
+        })
         .option('out', { type: 'string', describe: 'Output folder [default: <results-dir>/report]' })
         .option('format', {
           type: 'string',

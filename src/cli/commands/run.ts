@@ -36,7 +36,9 @@ export function checkRunArgs(args: Pick<RunArgs, 'epochs' | 'force' | 'resume'> 
     throw new ConfigError(`--jobs: expected an integer >= 1, received ${args.jobs}.`);
   }
   if (args.jobs !== undefined && args.jobs > 1 && args.shard !== undefined) {
-    throw new ConfigError('--jobs and --shard conflict: --shard picks one machine\'s part of a sweep; run --jobs inside each shard by sharding further (e.g. --shard 3/8) instead.');
+    throw new ConfigError(
+      "--jobs and --shard conflict: --shard picks one machine's part of a sweep; run --jobs inside each shard by sharding further (e.g. --shard 3/8) instead.",
+    );
   }
   if (args.epochs !== undefined && (!Number.isInteger(args.epochs) || args.epochs < 0)) {
     throw new ConfigError(`--epochs: expected an integer >= 0, received ${args.epochs}.`);
@@ -54,9 +56,17 @@ export function runCommand(io: Io, setExit: (code: number) => void): CommandModu
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'Experiment file (YAML or JSON)' })
         .option('out', { type: 'string', describe: 'Results folder (default results/<experiment name>)' })
-        .option('backend', { choices: BACKEND_CHOICES, default: 'auto' as BackendChoice, describe: 'auto tries tensorflow, then wasm, then cpu' })
+        .option('backend', {
+          choices: BACKEND_CHOICES,
+          default: 'auto' as BackendChoice,
+          describe: 'auto tries tensorflow, then wasm, then cpu',
+        })
         .option('force', { type: 'boolean', default: false, describe: 'Replace results of a different experiment in --out' })
-        .option('resume', { type: 'boolean', default: false, describe: 'Skip complete runs; continue interrupted ones from their last epoch' })
+        .option('resume', {
+          type: 'boolean',
+          default: false,
+          describe: 'Skip complete runs; continue interrupted ones from their last epoch',
+        })
         .option('report', { type: 'boolean', default: false, describe: 'Write the report when the runs finish' })
         .option('epochs', { type: 'number', describe: 'Override every run’s epochs (for a quick try)' })
         .option('seeds', { type: 'string', describe: 'Override the seeds, e.g. 1,2' })

@@ -29,7 +29,9 @@ export function validateCommand(io: Io, setExit: (code: number) => void): Comman
         ];
       });
       const header = ['id', 'name', 'seed', 'net', 'activations', 'loss', 'optimizer', 'init', 'batch', 'epochs', 'every'];
-      io.out(`${args.file}: experiment "${experiment.name}", ${experiment.runs.length} run(s), dataset ${experiment.dataset.name} (train ${experiment.dataset.train}, validation ${experiment.dataset.validation}, test ${experiment.dataset.test}), hash ${experiment.hash}\n`);
+      io.out(
+        `${args.file}: experiment "${experiment.name}", ${experiment.runs.length} run(s), dataset ${experiment.dataset.name} (train ${experiment.dataset.train}, validation ${experiment.dataset.validation}, test ${experiment.dataset.test}), hash ${experiment.hash}\n`,
+      );
       io.out(`${textTableLines(header, rows, { rule: true }).join('\n')}\n`);
       setExit(ExitCode.ok);
     },
