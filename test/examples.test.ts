@@ -6,7 +6,7 @@ import * as path from 'path';
 import YAML from 'yaml';
 import yargs from 'yargs';
 import { commands } from '../src/cli/commands';
-import type { Io } from '../src/cli/main';
+import type { Io } from '../src/io';
 import { parseShard, selectShard } from '../src/runner/shard';
 
 const examples = path.join(__dirname, '..', 'examples');

@@ -1,25 +1,9 @@
 // The CLI entry: parses argv with the declarative command table and maps every error to a documented exit code.
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import { ExitCode, LosslabError, ConfigError, type ExitCodeValue } from '../errors';
+import { ExitCode, LosslabError, ConfigError } from '../errors';
 import { commands } from './commands';
+import { processIo, type Io } from '../io';
 import { didYouMean } from '../util/did-you-mean';
-
-/** Where the CLI writes; tests pass their own to capture output. */
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** True when stdout is an interactive terminal (progress bars); false in CI or when piped. */
-  isTty: boolean;
-}
-
-export const processIo: Io = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  isTty: Boolean(process.stdout.isTTY) && !process.env.CI,
-};
-
-/** Each command's handler resolves to its exit code. */
-export type CommandResult = Promise<ExitCodeValue | number>;
 
 /** Builds the yargs parser (exported for tests of the option table). */
 export function buildParser(argv: readonly string[], io: Io, setExit: (code: number) => void): Argv {

@@ -1,7 +1,7 @@
 // `losslab compare` end to end: read both sides, resolve tolerances, compare, print, write JUnit, choose the exit code.
 import { ConfigError, ExitCode } from '../errors';
 import { writeFileAtomic } from '../results/atomic';
-import type { Io } from '../cli/main';
+import type { Io } from '../io';
 import { compareResults, type CompareResult, type CompareSide } from './compare';
 import { formatCompareText } from './format';
 import { formatCompareJson } from './json';

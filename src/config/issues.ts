@@ -1,5 +1,7 @@
 // Turns schema issues into messages that name the key path, what was expected, what was received and the fix.
 import type { z } from 'zod';
+import { ConfigError } from '../errors';
+import type { SourceDocument } from './parse-file';
 import { ACTIVATIONS } from '../models/activations';
 import { didYouMean } from '../util/did-you-mean';
 
@@ -136,3 +138,17 @@ export function problemsFromIssues(
   }
   return problems;
 }
+
+/** One ConfigError listing every problem once, each as `file:line:col: key.path: message`. */
+export function problemsError(source: SourceDocument, problems: Problem[]): ConfigError {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const problem of problems) {
+    const line = `${source.locate(problem.path, isUnknownKey(problem))}: ${formatPath(problem.path)}: ${problem.message}`;
+    if (!seen.has(line)) lines.push(line);
+    seen.add(line);
+  }
+  return new ConfigError(lines.join('\n'));
+}
+
+const isUnknownKey = (problem: Problem) => problem.message.startsWith('unknown key');

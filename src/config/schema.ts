@@ -110,8 +110,6 @@ export const ExperimentFileSchema = z.strictObject({
 });
 
 export type ExperimentFile = z.output<typeof ExperimentFileSchema>;
-export type RunInput = z.input<typeof RunSchema>;
-export type ParsedRun = z.output<typeof RunSchema>;
 export type DatasetConfig = z.output<typeof DatasetSchema>;
 export type Reference = z.output<typeof ReferenceSchema>;
 export type InitializerSpec = z.output<typeof InitializerSchema>;

@@ -1,5 +1,5 @@
 // `losslab merge` end to end: read the shard folders, plan, write, and report what was merged.
-import type { Io } from '../cli/main';
+import type { Io } from '../io';
 import { ExitCode } from '../errors';
 import { checkDistinctShards, checkOutFolder, planMerge, writeMerge } from './merge';
 import { readShardFolder } from './read-shard';

@@ -1,5 +1,5 @@
 // The gradient tables: per-layer pre-activation gradient L2 and saturation, and the first-to-last layer ratio.
-import { formatAggregate, formatNumber } from './format';
+import { formatAggregate, formatNumber } from './number-format';
 import type { RunGroup } from './groups';
 import type { GradientPoint, RunData } from './load';
 import { aggregate } from './stats';

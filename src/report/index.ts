@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { OutputError } from '../errors';
 import { writeFileAtomic } from '../results/atomic';
-import { DEFAULT_FORMATS, parseFormats } from './formats';
+import { DEFAULT_FORMATS, parseFormats } from './output-formats';
 import { reportToHtml } from './html';
 import { loadResults } from './load';
 import { reportToMarkdown } from './markdown';
@@ -11,7 +11,7 @@ import { buildReport } from './model';
 import { tableToCsv, tableToLatex } from './render-table';
 import { renderSvgs } from './svg';
 
-export { REPORT_FORMATS, DEFAULT_FORMATS, parseFormats, type ReportFormat } from './formats';
+export { REPORT_FORMATS, DEFAULT_FORMATS, parseFormats, type ReportFormat } from './output-formats';
 
 /** Options of writeReport. */
 export interface ReportOptions {

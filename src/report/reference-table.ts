@@ -3,7 +3,7 @@ import * as path from 'path';
 import { OutputError } from '../errors';
 import { Files } from '../results/contract';
 import { didYouMean } from '../util/did-you-mean';
-import { formatAggregate, formatNumber, type NumberKind } from './format';
+import { formatAggregate, formatNumber, type NumberKind } from './number-format';
 import type { RunGroup } from './groups';
 import { num, type ResultsData } from './load';
 import { aggregate } from './stats';

@@ -1,5 +1,5 @@
 // The runs table: accuracy, epochs to reach accuracy thresholds, losses and wall time, aggregated over seeds.
-import { formatAggregate, formatNumber } from './format';
+import { formatAggregate, formatNumber } from './number-format';
 import type { RunGroup } from './groups';
 import { num, type EpochMetrics } from './load';
 import { aggregate } from './stats';

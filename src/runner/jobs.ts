@@ -6,7 +6,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Io } from '../cli/main';
+import type { Io } from '../io';
 import { loadExperiment } from '../config/experiment';
 import { ExitCode } from '../errors';
 import { planMerge, writeMerge } from '../merge/merge';

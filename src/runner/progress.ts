@@ -1,5 +1,5 @@
 // Progress output: a live bar on a terminal, one quiet line per finished run elsewhere (CI, pipes).
-import type { Io } from '../cli/main';
+import type { Io } from '../io';
 import type { Progress } from '../train/trainer';
 
 export class ProgressReporter {

@@ -1,7 +1,7 @@
 // Runs an experiment: output folder, backend, dataset, each run in turn, manifest and summary after every run.
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import type { Io } from '../cli/main';
+import type { Io } from '../io';
 import { loadExperiment, type Experiment, type ExperimentOverrides, type ResolvedRun } from '../config/experiment';
 import { selectBackend, type BackendChoice } from '../backend/select';
 import { loadDataset } from '../data/datasets';

@@ -1,7 +1,9 @@
 // Good experiment files: defaults filled in, grid expansion, run names and ids, seeds, hashes, the JSON Schema.
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadExperiment, slug, type Experiment } from '../../src/config/experiment';
+import { loadExperiment, type Experiment } from '../../src/config/experiment';
+import { slug } from '../../src/config/run-ids';
+import { matchesGlob } from '../../src/config/only';
 import { experimentJsonSchema, type RunConfig } from '../../src/config/schema';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -257,4 +259,20 @@ test('run names that differ only by case get ids that differ case-insensitively 
   expect(ids).toHaveLength(2);
   expect(new Set(ids.map((id) => id.toLowerCase())).size).toBe(2);
   expect(ids[0]).toMatch(/^A-[0-9a-f]{6}-s1$/);
+});
+
+describe('--only globs (picomatch)', () => {
+  test.each([
+    ['softmax-*', 'softmax-cross-entropy', true],
+    ['sigmoid-ms?', 'sigmoid-mse', true],
+    ['sigmoid-ms?', 'sigmoid-msex', false],
+    ['[cm]se', 'mse', true],
+    ['ce[lr=0.1]', 'ce[lr=0.1]', true],
+    ['ce\\[lr=*', 'ce[lr=0.5]', true],
+    ['a/*', 'a/b/c', true],
+    ['x, y ,z', 'y', true],
+    ['', 'anything', false],
+  ])('%j matches %j: %s', (glob, name, expected) => {
+    expect(matchesGlob(name, glob)).toBe(expected);
+  });
 });

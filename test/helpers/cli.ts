@@ -1,5 +1,6 @@
 // Runs the losslab CLI in-process (main(argv, io)) and captures what it writes, for CLI tests.
-import { main, type Io } from '../../src/cli/main';
+import { main } from '../../src/cli/main';
+import type { Io } from '../../src/io';
 
 /** What one CLI invocation returned and wrote. */
 export interface CliResult {

@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main, type Io } from '../../src/cli/main';
+import { main } from '../../src/cli/main';
+import type { Io } from '../../src/io';
 import { selectShard } from '../../src/runner/shard';
 import type { ExperimentRecord, Manifest } from '../../src/results/contract';
 

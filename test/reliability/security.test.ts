@@ -1,7 +1,8 @@
 // An experiment file is data: YAML tags are inert, alias bombs are bounded, run ids stay inside --out, CSV cells are safe.
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadExperiment, slug } from '../../src/config/experiment';
+import { loadExperiment } from '../../src/config/experiment';
+import { slug } from '../../src/config/run-ids';
 import { ConfigError, ExitCode } from '../../src/errors';
 import { Files } from '../../src/results/contract';
 import { cellText, parseCsv, toCsv } from '../../src/results/csv';

@@ -1,5 +1,5 @@
 // The progress bar on a terminal, and the quiet one-line-per-run output elsewhere.
-import type { Io } from '../../src/cli/main';
+import type { Io } from '../../src/io';
 import { ProgressReporter, formatSeconds } from '../../src/runner/progress';
 
 function io(isTty: boolean): Io & { text: () => string } {

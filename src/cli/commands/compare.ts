@@ -1,6 +1,6 @@
 // `losslab compare <current> <baseline>`: checks results against a baseline with per-metric tolerances.
 import type { CommandModule } from 'yargs';
-import type { Io } from '../main';
+import type { Io } from '../../io';
 import { runCompare } from '../../compare/run';
 
 interface CompareArgs {

@@ -1,6 +1,6 @@
 // The command table: one module per subcommand, each a factory taking the CLI's Io and exit-code setter.
 import type { CommandModule } from 'yargs';
-import type { Io } from '../main';
+import type { Io } from '../../io';
 import { compareCommand } from './compare';
 import { mergeCommand } from './merge';
 import { reportCommand } from './report';

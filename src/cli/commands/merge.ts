@@ -1,6 +1,6 @@
 // `losslab merge <dirs...> --out DIR`: combines shard results folders into one results folder.
 import type { CommandModule } from 'yargs';
-import type { Io } from '../main';
+import type { Io } from '../../io';
 import { runMerge } from '../../merge/run';
 
 interface MergeArgs {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { CommandModule } from 'yargs';
 import { ExitCode } from '../../errors';
 import { DEFAULT_FORMATS, REPORT_FORMATS, writeReport } from '../../report';
-import type { Io } from '../main';
+import type { Io } from '../../io';
 
 interface ReportArgs {
   'results-dir': string;

@@ -5,7 +5,7 @@ import { ConfigError, ExitCode } from '../../errors';
 import { runWithJobs } from '../../runner/jobs';
 import { runExperiment } from '../../runner/run-experiment';
 import { parseShard } from '../../runner/shard';
-import type { Io } from '../main';
+import type { Io } from '../../io';
 
 interface RunArgs {
   file: string;

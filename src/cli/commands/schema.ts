@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { experimentJsonSchema } from '../../config/schema';
 import { ExitCode } from '../../errors';
-import type { Io } from '../main';
+import type { Io } from '../../io';
 
 export function schemaCommand(io: Io, setExit: (code: number) => void): CommandModule<object, object> {
   return {

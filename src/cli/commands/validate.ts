@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { loadExperiment } from '../../config/experiment';
 import { ExitCode } from '../../errors';
 import { textTableLines } from '../../util/text-table';
-import type { Io } from '../main';
+import type { Io } from '../../io';
 
 export function validateCommand(io: Io, setExit: (code: number) => void): CommandModule<object, { file: string }> {
   return {

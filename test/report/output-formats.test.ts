@@ -1,6 +1,6 @@
 // --format parsing: comma lists, repeats, order, and "did you mean" for typos.
 import { ConfigError, ExitCode } from '../../src/errors';
-import { parseFormats } from '../../src/report/formats';
+import { parseFormats } from '../../src/report/output-formats';
 
 describe('parseFormats', () => {
   test('comma-separated and repeated values, returned in canonical order without duplicates', () => {

@@ -1,5 +1,5 @@
 // Number formatting in report tables: percentages, counts, seconds, significant digits, mean ± std.
-import { formatAggregate, formatNumber, type NumberKind } from '../../src/report/format';
+import { formatAggregate, formatNumber, type NumberKind } from '../../src/report/number-format';
 
 describe('formatNumber', () => {
   test.each<[number, NumberKind, string]>([
