@@ -5,7 +5,7 @@ import type { Split } from '../../src/data/dataset';
 import { Rng } from '../../src/data/rng';
 import { GradientRecorder } from '../../src/hooks/recorder';
 import { buildMlp, type Mlp } from '../../src/models/mlp';
-import { createOptimizer, type OptimizerOptions } from '../../src/optimizers/registry';
+import { createOptimizer } from '../../src/optimizers/registry';
 import type { RunConfig } from '../../src/config/schema';
 import { isRecordedStep, objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
 import { startClock, type Elapsed } from './clock';
@@ -51,7 +51,7 @@ export class LosslabEpoch {
     private readonly levers: EpochLevers = {},
   ) {
     const mlp = buildMlp(config.model, split.featureSize, split.numClasses, 1);
-    this.context = { mlp, optimizer: createOptimizer(config.optimizer as OptimizerOptions), loss: config.loss, l2Coefficient: 0 };
+    this.context = { mlp, optimizer: createOptimizer(config.optimizer), loss: config.loss, l2Coefficient: 0 };
     this.batches = new BatchBuilder(split, config.batchSize);
     this.order = epochOrder(split.size, new Rng(7));
     this.steps = this.batches.batchesPerEpoch;

@@ -6,7 +6,7 @@ import { selectBackend, type BackendName } from '../../src/backend/select';
 import { BatchBuilder, epochOrder } from '../../src/data/batches';
 import { loadDataset } from '../../src/data/datasets';
 import { buildMlp } from '../../src/models/mlp';
-import { createOptimizer, type OptimizerOptions } from '../../src/optimizers/registry';
+import { createOptimizer } from '../../src/optimizers/registry';
 import { trainStep, type StepContext } from '../../src/train/step';
 import { runConfig, WORKLOADS } from './workloads';
 
@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<void> {
   const config = runConfig(workload, 0);
   const split = loadDataset({ name: 'mnist', train: 10000, validation: 0, test: 1 }).train;
   const mlp = buildMlp(config.model, split.featureSize, split.numClasses, 1);
-  const optimizer = createOptimizer(config.optimizer as OptimizerOptions);
+  const optimizer = createOptimizer(config.optimizer);
   const context: StepContext = { mlp, optimizer, loss: config.loss, l2Coefficient: 0 };
   const batches = new BatchBuilder(split, config.batchSize);
   const order = epochOrder(split.size, null);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { HIDDEN_ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES } from '../models/activations';
 import { INITIALIZER_NAMES } from '../models/initializers';
 import { GRADIENT_MODES, LOSS_NAMES } from '../losses/registry';
-import { OPTIMIZER_NAMES } from '../optimizers/registry';
+import { OPTIMIZER_NAMES, OptimizerSettingsSchema } from '../optimizers/registry';
 import { DATASET_NAMES } from '../data/datasets';
 
 /** An initialiser: a name, or a block with a name and parameters. */
@@ -40,13 +40,7 @@ export const LossSchema = z.strictObject({
 
 export const OptimizerSchema = z.strictObject({
   name: z.enum(OPTIMIZER_NAMES).default('sgd'),
-  learningRate: z.number().positive().default(0.1),
-  momentum: z.number().min(0).lt(1).default(0.9).describe('momentum only'),
-  nesterov: z.boolean().default(false).describe('momentum only'),
-  beta1: z.number().min(0).lt(1).default(0.9).describe('adam only'),
-  beta2: z.number().min(0).lt(1).default(0.999).describe('adam only'),
-  epsilon: z.number().positive().default(1e-7).describe('adam and rmsprop'),
-  rho: z.number().min(0).lt(1).default(0.9).describe('rmsprop only'),
+  ...OptimizerSettingsSchema.shape,
 });
 
 export const HooksSchema = z.strictObject({
@@ -114,23 +108,20 @@ export type DatasetConfig = z.output<typeof DatasetSchema>;
 export type Reference = z.output<typeof ReferenceSchema>;
 export type InitializerSpec = z.output<typeof InitializerSchema>;
 
-/** A run with every default filled in, as trained and as written to experiment.json. */
-export interface RunConfig {
-  model: {
-    hidden: number[];
-    hiddenActivation: z.output<typeof ModelSchema>['hiddenActivation'];
-    outputActivation: z.output<typeof ModelSchema>['outputActivation'];
-    kernelInitializer: { name: (typeof INITIALIZER_NAMES)[number]; [param: string]: number | string };
-    biasInitializer: { name: (typeof INITIALIZER_NAMES)[number]; [param: string]: number | string };
-  };
-  loss: Omit<z.output<typeof LossSchema>, 'outputs'> & { outputs: 'mean' | 'sum' };
-  /** The optimizer's name and only the options it uses (see OPTIMIZERS[name].uses). */
-  optimizer: Pick<z.output<typeof OptimizerSchema>, 'name' | 'learningRate'> & Partial<z.output<typeof OptimizerSchema>>;
-  l2: number;
-  batchSize: number;
-  epochs: number;
-  hooks: z.output<typeof HooksSchema>;
-}
+/** An initialiser after resolution: its name and every parameter it takes, defaults filled in. */
+const ResolvedInitializerSchema = z.object({ name: z.enum(INITIALIZER_NAMES) }).catchall(z.union([z.number(), z.string()]));
+
+/**
+ * A run with every default filled in, as trained and as written to experiment.json: the loss's reduction is
+ * resolved, initialisers are blocks with all their parameters, and the optimizer keeps only the options it uses
+ * (see OPTIMIZERS[name].uses).
+ */
+export const ResolvedRunSchema = DefaultsSchema.extend({
+  model: ModelSchema.extend({ kernelInitializer: ResolvedInitializerSchema, biasInitializer: ResolvedInitializerSchema }),
+  loss: LossSchema.extend({ outputs: z.enum(['mean', 'sum']) }),
+  optimizer: OptimizerSchema.partial().required({ name: true, learningRate: true }),
+});
+export type RunConfig = z.output<typeof ResolvedRunSchema>;
 
 /** The JSON Schema for editors, generated from ExperimentFileSchema (committed as losslab.schema.json). */
 export function experimentJsonSchema(): Record<string, unknown> {

@@ -1,17 +1,23 @@
 // Optimiser registry: each entry builds a tf.train optimiser from the resolved `optimizer` block.
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 
-/** The resolved optimizer block (see src/config/schema.ts). */
-export interface OptimizerOptions {
-  name: OptimizerName;
-  learningRate: number;
-  momentum: number;
-  nesterov: boolean;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  rho: number;
-}
+/**
+ * The options the optimisers read, with their defaults and ranges: the `optimizer` block of an experiment file is
+ * this plus `name` (see src/config/schema.ts, which composes it).
+ */
+export const OptimizerSettingsSchema = z.strictObject({
+  learningRate: z.number().positive().default(0.1),
+  momentum: z.number().min(0).lt(1).default(0.9).describe('momentum only'),
+  nesterov: z.boolean().default(false).describe('momentum only'),
+  beta1: z.number().min(0).lt(1).default(0.9).describe('adam only'),
+  beta2: z.number().min(0).lt(1).default(0.999).describe('adam only'),
+  epsilon: z.number().positive().default(1e-7).describe('adam and rmsprop'),
+  rho: z.number().min(0).lt(1).default(0.9).describe('rmsprop only'),
+});
+
+/** Every option filled in, as the optimisers' `create` reads them. */
+export type OptimizerOptions = z.output<typeof OptimizerSettingsSchema> & { name: OptimizerName };
 
 export interface OptimizerDefinition {
   summary: string;
@@ -53,6 +59,11 @@ export const OPTIMIZERS = {
 export type OptimizerName = keyof typeof OPTIMIZERS;
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as [OptimizerName, ...OptimizerName[]];
 
-export function createOptimizer(options: OptimizerOptions): tf.Optimizer {
-  return (OPTIMIZERS[options.name] as OptimizerDefinition).create(options);
+/**
+ * Builds the optimiser of a resolved `optimizer` block. The block keeps only the options its optimiser uses; the
+ * rest take their schema defaults here, where nothing reads them.
+ */
+export function createOptimizer(options: { name: OptimizerName; learningRate: number } & Partial<OptimizerOptions>): tf.Optimizer {
+  const filled: OptimizerOptions = { ...OptimizerSettingsSchema.parse({}), ...options };
+  return (OPTIMIZERS[options.name] as OptimizerDefinition).create(filled);
 }

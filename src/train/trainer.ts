@@ -8,7 +8,7 @@ import { deriveSeed, Rng } from '../data/rng';
 import { GradientRecorder } from '../hooks/recorder';
 import { buildMlp } from '../models/mlp';
 import { saveMlp } from '../models/save';
-import { createOptimizer, type OptimizerOptions } from '../optimizers/registry';
+import { createOptimizer } from '../optimizers/registry';
 import { appendFileChecked, writeFileAtomic } from '../results/atomic';
 import { Files, GRADIENT_COLUMNS, METRICS_COLUMNS, type MetricsRow, type RunStatus } from '../results/contract';
 import { csvHeader, csvRows, parseCsv } from '../results/csv';
@@ -65,7 +65,7 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
   const gradientsFile = path.join(runDir, Files.gradients);
   const checkpointFile = path.join(runDir, Files.checkpoint, 'checkpoint.bin');
   const mlp = buildMlp(config.model, dataset.train.featureSize, dataset.train.numClasses, run.seed);
-  const optimizer = createOptimizer(config.optimizer as OptimizerOptions);
+  const optimizer = createOptimizer(config.optimizer);
   const recorder = new GradientRecorder();
   const context: StepContext = { mlp, optimizer, loss: config.loss, l2Coefficient: config.l2 / (2 * dataset.train.size) };
   const evaluationLoss = lossOptions(mlp, config.loss);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend/select';
 import { loadExperiment } from '../../src/config/experiment';
 import { buildMlp, type Mlp } from '../../src/models/mlp';
-import { createOptimizer, type OptimizerOptions } from '../../src/optimizers/registry';
+import { createOptimizer } from '../../src/optimizers/registry';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../../src/train/checkpoint';
 import { trainStep, type StepContext } from '../../src/train/step';
 import { tinyDataset } from '../helpers/dataset';
@@ -33,7 +33,7 @@ function setUp(optimizerName: string, seed: number): { mlp: Mlp; optimizer: tf.O
   const text = `name: c\ndataset: {train: 64, test: 8}\nruns: [{model: {hidden: [4]}, optimizer: {name: ${optimizerName}, learningRate: 0.05}}]`;
   const { config } = loadExperiment('c.yaml', {}, text).runs[0];
   const mlp = buildMlp(config.model, 5, 3, seed);
-  const optimizer = createOptimizer(config.optimizer as OptimizerOptions);
+  const optimizer = createOptimizer(config.optimizer);
   return { mlp, optimizer, context: { mlp, optimizer, loss: config.loss, l2Coefficient: 0 } };
 }
 

@@ -5,7 +5,7 @@ import type { ResolvedRun } from '../../src/config/experiment';
 import { loadExperiment } from '../../src/config/experiment';
 import { GradientRecorder } from '../../src/hooks/recorder';
 import { buildMlp } from '../../src/models/mlp';
-import { createOptimizer, type OptimizerOptions } from '../../src/optimizers/registry';
+import { createOptimizer } from '../../src/optimizers/registry';
 import { evaluate } from '../../src/train/evaluate';
 import { lossOptions, trainStep, type StepContext } from '../../src/train/step';
 import { trainRun } from '../../src/train/trainer';
@@ -50,7 +50,7 @@ test.each([
 ])('50 steps of %s with hooks %s: numTensors and numBytes unchanged', (optimizerName, _label, every, warmUp) => {
   const run = resolvedRun(`  optimizer: {name: ${optimizerName}, learningRate: 0.05}\n  l2: 0.5`);
   const mlp = buildMlp(run.config.model, dataset.train.featureSize, dataset.train.numClasses, run.seed);
-  const optimizer = createOptimizer(run.config.optimizer as OptimizerOptions);
+  const optimizer = createOptimizer(run.config.optimizer);
   const context: StepContext = { mlp, optimizer, loss: run.config.loss, l2Coefficient: run.config.l2 / (2 * dataset.train.size) };
   const recorder = new GradientRecorder();
   const batch = 16;
@@ -96,7 +96,7 @@ test('rows recorded but never flushed (a run stopped mid-way) are released by di
   const before = memory();
   const run = resolvedRun();
   const mlp = buildMlp(run.config.model, 5, 3, run.seed);
-  const optimizer = createOptimizer(run.config.optimizer as OptimizerOptions);
+  const optimizer = createOptimizer(run.config.optimizer);
   const x = tf.tensor2d(dataset.train.features.subarray(0, 40), [8, 5]);
   const y = oneHotTargets(8);
   tf.tidy(() => trainStep({ mlp, optimizer, loss: run.config.loss, l2Coefficient: 0 }, x, y, { recorder, step: 0, epoch: 1 })).dispose();
