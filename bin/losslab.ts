@@ -2,6 +2,6 @@
 // The losslab executable: only calls main(argv) and sets the exit code.
 import { main } from '../src/cli/main';
 
-main(process.argv.slice(2)).then((code) => {
+void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

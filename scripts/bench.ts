@@ -3,7 +3,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { writeFileAtomic } from '../src/results/atomic';
-import { toCsv } from '../src/results/csv';
+import { cellText, toCsv } from '../src/results/csv';
 import { RESULT_PREFIX } from './bench/worker';
 import { VARIANTS, WORKLOADS, type Measurement } from './bench/workloads';
 import { measureJobs } from './bench/jobs';
@@ -309,7 +309,7 @@ export function main(argv: string[]): number {
 function table(columns: string[], rows: Record<string, unknown>[]): string {
   return textTableLines(
     columns,
-    rows.map((row) => columns.map((c) => String(row[c] ?? ''))),
+    rows.map((row) => columns.map((c) => cellText(row[c]))),
     { rule: true },
   ).join('\n');
 }

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import yargs from 'yargs';
-import { commands } from '../src/cli/commands';
+import { commandModules } from '../src/cli/commands';
 import type { Io } from '../src/io';
 import { parseShard, selectShard } from '../src/runner/shard';
 
@@ -15,12 +15,10 @@ const silentIo: Io = { out: () => undefined, err: () => undefined, isTty: false 
 /** Each CLI command's name and the options its builder declares (global ones like --help included). */
 function knownCommands(): Map<string, Set<string>> {
   const known = new Map<string, Set<string>>();
-  for (const makeCommand of commands) {
-    const module = makeCommand(silentIo, () => undefined);
-    const command = Array.isArray(module.command) ? module.command[0] : module.command;
-    const name = String(command).split(' ')[0];
+  for (const module of commandModules(silentIo, () => undefined)) {
+    const name = String([module.command ?? ''].flat()[0]).split(' ')[0];
     const parser = yargs([]).option('debug', { type: 'boolean' });
-    if (typeof module.builder === 'function') module.builder(parser as never);
+    if (typeof module.builder === 'function') module.builder(parser);
     else if (module.builder) parser.options(module.builder);
     // getOptions() is public in yargs 17 but missing from @types/yargs.
     const declared = (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key;
@@ -48,7 +46,7 @@ function losslabInvocations(script: string): { command: string; flags: string[];
 function loadYaml(file: string): unknown[] {
   const documents = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
   for (const document of documents) expect(document.errors).toEqual([]);
-  return documents.map((document) => document.toJS());
+  return documents.map((document) => document.toJS() as unknown);
 }
 
 /** Runs a shell script with a stub `npx` that prints its arguments, returning the printed lines. */

@@ -4,7 +4,7 @@ import { BatchBuilder, epochOrder } from '../../src/data/batches';
 import type { Split } from '../../src/data/dataset';
 import { Rng } from '../../src/data/rng';
 import { GradientRecorder } from '../../src/hooks/recorder';
-import { buildMlp, type Mlp } from '../../src/models/mlp';
+import { buildMlp } from '../../src/models/mlp';
 import { createOptimizer } from '../../src/optimizers/registry';
 import type { RunConfig } from '../../src/config/schema';
 import { isRecordedStep, objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
@@ -143,7 +143,7 @@ function sumAndDispose(losses: tf.Scalar[]): number {
 function inPlaceStep(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, learningRate: number): tf.Scalar {
   const { value, grads } = objectiveGradients(context, x, y);
   const backend = tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } }; wasm: { HEAPF32: Float32Array } };
-  for (const variable of (context.mlp as Mlp).variables) {
+  for (const variable of context.mlp.variables) {
     const grad = grads[variable.name].dataSync();
     const offset = backend.dataIdMap.get(variable.dataId).memoryOffset / 4;
     const weights = backend.wasm.HEAPF32.subarray(offset, offset + grad.length);

@@ -26,7 +26,7 @@ export interface Arm {
 export function losslabArm(name: string, epoch: LosslabEpoch): Arm {
   return {
     name,
-    run: async (from, to) => epoch.run(from, to),
+    run: (from, to) => Promise.resolve(epoch.run(from, to)),
     meanLoss: (batches) => epoch.meanLoss(batches),
     dispose: () => epoch.dispose(),
   };

@@ -58,7 +58,7 @@ function fastest(results: EpochResult[]): EpochResult {
 /** Loads the backend the parent asked for; wasm gets the transposed matMul gradient unless `stockGrad`. */
 async function loadBackend(backend: BackendName, stockGrad: boolean): Promise<void> {
   if (backend === 'wasm' && stockGrad) {
-    require('@tensorflow/tfjs-backend-wasm');
+    await import('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend('wasm'))) throw new Error('wasm did not load');
     await tf.ready();
     return;

@@ -16,11 +16,12 @@ export interface BackendSelection {
 const loaders: Record<BackendName, () => Promise<void>> = {
   tensorflow: async () => {
     // tfjs-node is an optional dependency: its install downloads libtensorflow, which fails without network.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: absent where its install failed, so no types to import
     require('@tensorflow/tfjs-node');
     if (!(await tf.setBackend('tensorflow'))) throw new Error('setBackend("tensorflow") returned false');
   },
   wasm: async () => {
-    require('@tensorflow/tfjs-backend-wasm');
+    await import('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend('wasm'))) throw new Error('setBackend("wasm") returned false');
     // XNNPACK serves only untransposed matMuls; the stock gradient transposes inside the kernel (see matmul-grad.ts).
     registerTransposedMatMulGrad();

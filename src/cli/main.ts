@@ -1,7 +1,7 @@
 // The CLI entry: parses argv with the declarative command table and maps every error to a documented exit code.
-import yargs, { type Argv, type CommandModule } from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { ExitCode, LosslabError, ConfigError } from '../errors';
-import { commands } from './commands';
+import { commandModules, commandNames } from './commands';
 import { processIo, type Io } from '../io';
 import { didYouMean } from '../util/did-you-mean';
 
@@ -22,15 +22,8 @@ export function buildParser(argv: readonly string[], io: Io, setExit: (code: num
       if (error) throw error;
       throw new ConfigError(`usage: ${message}`);
     });
-  for (const makeCommand of commands) {
-    parser = parser.command(makeCommand(io, setExit) as CommandModule);
-  }
+  for (const module of commandModules(io, setExit)) parser = parser.command(module);
   return parser;
-}
-
-/** The command names of the table (the first word of each `command` string). */
-export function commandNames(): string[] {
-  return commands.map((make) => String(make(processIo, () => undefined).command).split(' ')[0]);
 }
 
 /** An unknown first word gets a message naming it, with "did you mean" and the list of commands. */

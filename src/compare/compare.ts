@@ -119,7 +119,7 @@ export function compareResults(current: CompareSide, baseline: CompareSide, tole
       for (const layer of [...layers].sort((a, b) => a - b)) {
         const baselineValues = runIds.map((id) => baseline.gradients!.get(id)?.get(layer));
         const currentValues = runIds.map((id) => current.gradients!.get(id)?.get(layer));
-        checks.push(check(GRADIENT_METRIC, layer, name, runIds, baselineValues, currentValues, gradientTolerance!, k));
+        checks.push(check(GRADIENT_METRIC, layer, name, runIds, baselineValues, currentValues, gradientTolerance, k));
       }
     }
   }

@@ -4,5 +4,5 @@ import type { CompareResult } from './compare';
 /** The JSON document, pretty-printed, ending in a newline. `exitCode` is what the command exits with. */
 export function formatCompareJson(result: CompareResult, exitCode: number): string {
   const document = { exitCode, ...result };
-  return `${JSON.stringify(document, (_, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`;
+  return `${JSON.stringify(document, (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`;
 }

@@ -167,7 +167,7 @@ function parseEntry(metric: Metric, entry: Record<string, unknown>, where: strin
   const kind = kinds[0];
   const raw = entry[kind];
   const percent = typeof raw === 'string' && raw.trim().endsWith('%');
-  const value = typeof raw === 'number' ? raw : percent ? Number((raw as string).trim().slice(0, -1)) / 100 : NaN;
+  const value = typeof raw === 'number' ? raw : percent ? Number(raw.trim().slice(0, -1)) / 100 : NaN;
   const direction = entry.direction;
   if (direction !== undefined && typeof direction !== 'string') {
     throw new ConfigError(`${where}.direction: expected one of ${DIRECTIONS.join(', ')}, received ${kindOf(direction)}`);

@@ -204,7 +204,7 @@ function resolveInitializer(spec: InitializerSpec, path: PropertyKey[], problems
         message: `initializer "${block.name}" takes ${accepted.length ? `only ${accepted.join(', ')}` : 'no parameters'}, received ${key}.`,
       });
     }
-    resolved[key] = value as number;
+    resolved[key] = value;
   }
   return resolved as RunConfig['model']['kernelInitializer'];
 }
@@ -228,7 +228,7 @@ function originOf(
 function hasPath(object: unknown, path: readonly PropertyKey[]): boolean {
   let current = object;
   for (const key of path) {
-    if (current === null || typeof current !== 'object' || !(String(key) in (current as object))) return false;
+    if (current === null || typeof current !== 'object' || !(String(key) in current)) return false;
     current = (current as Record<string, unknown>)[String(key)];
   }
   return true;
@@ -245,7 +245,7 @@ export function deepMerge(target: Record<string, unknown>, patch: Record<string,
   for (const [key, value] of Object.entries(patch)) {
     target[key] =
       isPlainObject(value) && isPlainObject(target[key])
-        ? deepMerge({ ...(target[key] as object) } as Record<string, unknown>, value)
+        ? deepMerge({ ...(target[key] as object) }, value)
         : isPlainObject(value)
           ? deepMerge({}, value)
           : value;

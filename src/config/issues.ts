@@ -25,7 +25,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
-  return `a mapping with keys ${Object.keys(value as object).join(', ') || '(none)'}`;
+  return `a mapping with keys ${Object.keys(value).join(', ') || '(none)'}`;
 }
 
 /** What kind of thing a key names, for "unknown loss" rather than "unknown value". */
@@ -97,7 +97,7 @@ export function problemsFromIssues(
         problems.push({
           path,
           message: roles
-            ? `"${input}" cannot be a ${noun}: it is ${roles.join(' and ')} only. Known ${noun}s: ${values.join(', ')}.`
+            ? `"${String(input)}" cannot be a ${noun}: it is ${roles.join(' and ')} only. Known ${noun}s: ${values.join(', ')}.`
             : typeof input === 'string'
               ? `unknown ${noun} "${input}"${didYouMean(input, values) || '.'} Known: ${values.join(', ')}.`
               : `expected one of ${values.join(', ')}, received ${describeValue(input)}.`,

@@ -56,7 +56,7 @@ export function leafKeys(root: z.ZodType, prefix = ''): string[] {
   const inner = unwrap(root);
   if (!(inner instanceof z.ZodObject)) return prefix ? [prefix] : [];
   const keys: string[] = prefix ? [prefix] : [];
-  for (const [key, value] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
+  for (const [key, value] of Object.entries((inner as z.ZodObject<Record<string, z.ZodType>>).shape)) {
     keys.push(...leafKeys(value, prefix ? `${prefix}.${key}` : key));
   }
   return keys;

@@ -35,7 +35,7 @@ export interface LossDefinition {
   /** ∂(Σ_k E[n,k])/∂z[n,k] written by hand, shape [N,K]. */
   gradZ(z: tf.Tensor2D, t: tf.Tensor2D, options: LossOptions): tf.Tensor2D;
   /** ∂E/∂o with o = f(z), for `skip-activation-derivative`; only where separableFromActivation. */
-  gradO?(o: tf.Tensor2D, t: tf.Tensor2D, options: LossOptions): tf.Tensor2D;
+  gradO?: (o: tf.Tensor2D, t: tf.Tensor2D, options: LossOptions) => tf.Tensor2D;
 }
 
 const out = (z: tf.Tensor2D, options: LossOptions) => ACTIVATIONS[options.output].apply(z);

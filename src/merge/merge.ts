@@ -107,7 +107,7 @@ export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean)
     experimentName: first.manifest.experimentName,
     experimentHash: first.experiment.hash,
     startedAt: startTimes[0] ?? first.manifest.startedAt,
-    endedAt: endTimes.every((t) => typeof t === 'string') ? [...(endTimes as string[])].sort().at(-1)! : null,
+    endedAt: endTimes.every((t) => typeof t === 'string') ? [...endTimes].sort().at(-1)! : null,
     runs,
   };
   const summaryColumns = shards.find((shard) => shard.summary.columns.length > 0)?.summary.columns ?? [];

@@ -78,5 +78,5 @@ export function initialize(name: InitializerName, context: InitContext, params: 
   // tfjs treats a seed of 0 as "no seed" in its normal-family samplers and draws from Math.random.
   if (context.seed === 0) throw new RangeError(`initializer "${name}": seed must be non-zero (tfjs ignores a seed of 0)`);
   const definition: InitializerDefinition = INITIALIZERS[name];
-  return definition.create(context, { ...NO_PARAMS, ...definition.params, ...params } as Required<InitializerParams>);
+  return definition.create(context, { ...NO_PARAMS, ...definition.params, ...params });
 }

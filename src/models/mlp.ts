@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../data/rng';
 import type { RunConfig } from '../config/schema';
 import { ACTIVATIONS, type ActivationName } from './activations';
-import { initialize, type InitializerName, type InitializerParams } from './initializers';
+import { initialize } from './initializers';
 
 /** One dense layer: z = x·kernel + bias, a = activation(z). kernel is [in, out], bias [out]. */
 export interface DenseLayer {
@@ -92,7 +92,7 @@ export function buildMlp(model: RunConfig['model'], inputSize: number, numClasse
     const make = (spec: RunConfig['model']['kernelInitializer'], shape: number[], purpose: string) => {
       const { name, ...params } = spec;
       const seed = deriveSeed(runSeed, `layer${index}.${purpose}`);
-      return initialize(name as InitializerName, { shape, fanIn, fanOut, seed }, params as InitializerParams);
+      return initialize(name, { shape, fanIn, fanOut, seed }, params);
     };
     const kernelInit = make(model.kernelInitializer, [fanIn, fanOut], 'kernel');
     const biasInit = make(model.biasInitializer, [fanOut], 'bias');

@@ -29,7 +29,7 @@ export async function saveMlp(mlp: Mlp, dir: string): Promise<void> {
   const model = toLayersModel(mlp);
   try {
     await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
+      tf.io.withSaveHandler((artifacts) => {
         fs.mkdirSync(dir, { recursive: true });
         const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
         const modelJson = {
@@ -42,7 +42,7 @@ export async function saveMlp(mlp: Mlp, dir: string): Promise<void> {
         const weights = artifacts.weightData as ArrayBuffer;
         writeFileAtomic(path.join(dir, 'weights.bin'), new Uint8Array(weights));
         writeFileAtomic(path.join(dir, 'model.json'), `${JSON.stringify(modelJson)}\n`);
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } });
       }),
     );
   } finally {
@@ -52,7 +52,10 @@ export async function saveMlp(mlp: Mlp, dir: string): Promise<void> {
 
 /** Loads a model saved by saveMlp with tf.loadLayersModel, reading the files directly (no file:// handler needed). */
 export async function loadSavedModel(dir: string): Promise<tf.LayersModel> {
-  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+    modelTopology: tf.io.ModelArtifacts['modelTopology'];
+    weightsManifest: tf.io.WeightsManifestConfig;
+  };
   const weightData = fs.readFileSync(path.join(dir, 'weights.bin'));
   return tf.loadLayersModel(
     tf.io.fromMemory({

@@ -132,25 +132,26 @@ function readExperiment(file: string): ExperimentRecord {
   if (!Array.isArray(record.runs)) {
     throw new OutputError(`${file}: "runs" must be an array of runs; received ${describe(record.runs)}`);
   }
-  record.runs.forEach((run: unknown, index: number) => {
+  const runs: unknown[] = record.runs;
+  runs.forEach((run, index) => {
     const r = run as Partial<ExperimentRunRecord> | null;
     if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || typeof r.name !== 'string') {
       throw new OutputError(`${file}: runs[${index}] must be an object with string "id" and "name"; received ${describe(run)}`);
     }
   });
-  const gridKeys = record.gridKeys ?? [];
+  const gridKeys: unknown = record.gridKeys ?? [];
   if (!Array.isArray(gridKeys) || !gridKeys.every((k) => typeof k === 'string')) {
     throw new OutputError(`${file}: "gridKeys" must be an array of dotted keys; received ${describe(record.gridKeys)}`);
   }
   return { ...record, gridKeys } as unknown as ExperimentRecord;
 }
 
-function readJsonObject(file: string): Record<string, any> {
+function readJsonObject(file: string): Record<string, unknown> {
   const parsed = parseJsonFile(fs.readFileSync(file, 'utf8'), file);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new OutputError(`${file}: expected a JSON object; received ${describe(parsed)}`);
   }
-  return parsed as Record<string, any>;
+  return parsed as Record<string, unknown>;
 }
 
 function readCsv(file: string) {

@@ -9,7 +9,7 @@ const PLAIN_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(Infinity|Na
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return String(value);
-  const text = String(value);
+  const text = typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : (JSON.stringify(value) ?? '');
   if (FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) return `'${text}`;
   return text;
 }

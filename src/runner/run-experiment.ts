@@ -6,7 +6,7 @@ import { loadExperiment, type Experiment, type ExperimentOverrides, type Resolve
 import { selectBackend, type BackendChoice } from '../backend/select';
 import { loadDataset } from '../data/datasets';
 import { ExitCode, LosslabError } from '../errors';
-import { Files, type Manifest, type ManifestRun, type SummaryRow } from '../results/contract';
+import { Files, type Manifest, type SummaryRow } from '../results/contract';
 import { packageInfo } from '../util/package-info';
 import { trainRun, type RunOutcome } from '../train/trainer';
 import { experimentRecord, prepareOutputFolder, writeExperimentRecord, writeManifest, writeSummary } from './output-folder';
@@ -56,7 +56,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<numb
         const keep = before && before.configHash === r.configHash;
         return [r.id, keep ? before : { status: 'pending', configHash: r.configHash, startedAt: null, endedAt: null, epochsDone: 0 }];
       }),
-    ) as Record<string, ManifestRun>,
+    ),
   };
   writeExperimentRecord(outDir, experimentRecord(full));
   writeManifest(outDir, manifest);

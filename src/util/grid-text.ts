@@ -16,7 +16,8 @@ export function gridValueText(value: unknown): string {
     }
     return JSON.stringify(value).replace(/"/g, '');
   }
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }
 
 /** A grid run's name without its generated `[key=value,…]` suffix (the grid columns show those values). */

@@ -50,8 +50,8 @@ function handGradients(c: Combo): { a: Nested; b: Nested } {
   const aFlat = filled(size(shapes.a), 1);
   const bFlat = filled(size(shapes.b), 2);
   const wFlat = filled(size(shapes.out), 3);
-  const da: number[] = new Array(aFlat.length).fill(0);
-  const db: number[] = new Array(bFlat.length).fill(0);
+  const da = new Array<number>(aFlat.length).fill(0);
+  const db = new Array<number>(bFlat.length).fill(0);
   // Index of op(A)[i][k] and op(B)[k][j] in the stored, row-major operands of batch n.
   const aAt = (n: number, i: number, k: number) => n * M * K + (c.transposeA ? k * M + i : i * K + k);
   const bAt = (n: number, k: number, j: number) => n * K * P + (c.transposeB ? j * K + k : k * P + j);
@@ -70,7 +70,8 @@ function handGradients(c: Combo): { a: Nested; b: Nested } {
   };
 }
 
-const label = (c: Combo) => `${c.transposeA ? 'Aᵀ' : 'A'}·${c.transposeB ? 'Bᵀ' : 'B'}${c.batch.length ? `, batch [${c.batch}]` : ''}`;
+const label = (c: Combo) =>
+  `${c.transposeA ? 'Aᵀ' : 'A'}·${c.transposeB ? 'Bᵀ' : 'B'}${c.batch.length ? `, batch [${c.batch.join(',')}]` : ''}`;
 
 let stock: { a: Nested; b: Nested }[];
 let transposed: { a: Nested; b: Nested }[];

@@ -51,6 +51,7 @@ describe('run on a 1,000-example subset', () => {
     });
     expect(lines.slice(3)).toEqual([`losslab: results in ${out}`, '']);
     // Off a terminal there are no carriage returns or escape codes.
+    // eslint-disable-next-line no-control-regex -- ESC is what must be absent
     expect(first.out).not.toMatch(/[\r\x1b]/);
   });
 

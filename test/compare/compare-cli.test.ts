@@ -146,7 +146,7 @@ describe('losslab compare', () => {
 
   test('--json prints the machine output with the exit code; NaN and open bounds are null', async () => {
     const { code, out } = await compare(currentFail, baseline, '--json');
-    const document = JSON.parse(out);
+    const document = JSON.parse(out) as { checks: Record<string, unknown>[] };
     expect(code).toBe(1);
     expect(document).toMatchObject({ exitCode: 1, pass: false, failures: 6, missing: ['tanh-ce-s1'], added: ['relu-ce-s3'], k: 2 });
     expect(document.checks).toHaveLength(13);

@@ -76,7 +76,7 @@ describe('tolerance files', () => {
 describe('resolveTolerances', () => {
   test('defaults: accuracies may drop 0.5 points, losses may rise 5%, gradients within a factor of 2', () => {
     expect(resolveTolerances({}, [])).toEqual(DEFAULT_TOLERANCES);
-    expect(Object.entries(DEFAULT_TOLERANCES).map(([metric, t]) => `${metric} ${describeTolerance(t!)}`)).toEqual([
+    expect(Object.entries(DEFAULT_TOLERANCES).map(([metric, t]) => `${metric} ${describeTolerance(t)}`)).toEqual([
       'final_train_loss rel 5% no-rise',
       'final_test_loss rel 5% no-rise',
       'final_test_accuracy abs 0.005 no-drop',

@@ -1,5 +1,6 @@
 // The dataset registry and loadDataset: real MNIST, Fashion-MNIST if installed, and idx folders in tmp.
 import * as fs from 'fs';
+import fsModule from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { ConfigError, DataError } from '../../src/errors';
@@ -155,7 +156,7 @@ describe('idx folders', () => {
 
   test('decoded files are cached per process, and re-read when a file changes', () => {
     writeSyntheticIdxFolder(folder, { trainCount: 12 });
-    const readSpy = jest.spyOn(require('fs') as typeof fs, 'readFileSync');
+    const readSpy = jest.spyOn(fsModule, 'readFileSync');
     try {
       loadDataset({ name: 'idx', path: folder, train: 12, validation: 0, test: 1 });
       loadDataset({ name: 'idx', path: folder, train: 5, validation: 5, test: 5 });

@@ -1,5 +1,5 @@
 // The seeded PRNG: reference outputs, determinism, state round trip, shuffle, seed derivation.
-import { Rng, deriveSeed, fisherYates, shuffleInPlace } from '../../src/data/rng';
+import { Rng, deriveSeed, fisherYates, shuffleInPlace, type RngState } from '../../src/data/rng';
 
 function draws(rng: Rng, count: number): number[] {
   return Array.from({ length: count }, () => rng.nextUint32());
@@ -22,10 +22,10 @@ test('a state saved as JSON resumes the exact same sequence', () => {
   draws(original, 37);
   const saved = JSON.stringify(original.getState());
   const expected = [...draws(original, 50), original.nextFloat(), original.nextInt(7)];
-  const resumed = Rng.fromState(JSON.parse(saved));
+  const resumed = Rng.fromState(JSON.parse(saved) as RngState);
   expect([...draws(resumed, 50), resumed.nextFloat(), resumed.nextInt(7)]).toEqual(expected);
   const reused = new Rng(1);
-  reused.setState(JSON.parse(saved));
+  reused.setState(JSON.parse(saved) as RngState);
   expect(draws(reused, 50)).toEqual(expected.slice(0, 50));
 });
 

@@ -26,7 +26,7 @@ async function merge(...args: string[]): Promise<{ code: number; out: string; er
   return { code, out, err };
 }
 
-const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+const readJson = <T = Manifest>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 const pending = (id: string) => ({ status: 'pending', configHash: `c-${id}`, startedAt: null, endedAt: null, epochsDone: 0 });
 const ran = (id: string, status: string, from: string) => ({
   status,
@@ -39,9 +39,9 @@ const ran = (id: string, status: string, from: string) => ({
 
 describe('losslab merge', () => {
   test('the fixture shards are the 1/2 and 2/2 split of the experiment', () => {
-    const experiment: ExperimentRecord = readJson(path.join(shard('shard-1'), 'experiment.json'));
+    const experiment = readJson<ExperimentRecord>(path.join(shard('shard-1'), 'experiment.json'));
     const owned = (name: string) =>
-      Object.entries((readJson(path.join(shard(name), 'manifest.json')) as Manifest).runs)
+      Object.entries(readJson(path.join(shard(name), 'manifest.json')).runs)
         .filter(([, run]) => run.status !== 'pending')
         .map(([id]) => id);
     expect(selectShard(experiment.runs, { index: 1, count: 2 }).map((run) => run.id)).toEqual(owned('shard-1'));

@@ -11,7 +11,7 @@ import {
 import { closeness, finiteDifferenceGrad, sigmoid, softmaxRow, type Matrix } from '../losses/hand-math';
 
 /** One row per activation: f of a row written by hand, and where it may stand. */
-const HAND: Record<ActivationName, { row(z: number[]): number[]; roles: ('hidden' | 'output')[] }> = {
+const HAND: Record<ActivationName, { row: (z: number[]) => number[]; roles: ('hidden' | 'output')[] }> = {
   sigmoid: { row: (z) => z.map(sigmoid), roles: ['hidden', 'output'] },
   tanh: { row: (z) => z.map(Math.tanh), roles: ['hidden', 'output'] },
   relu: { row: (z) => z.map((x) => Math.max(0, x)), roles: ['hidden'] },
@@ -31,7 +31,7 @@ function applyAndDerive(name: ActivationName, z: Matrix): { a: Matrix; derivativ
   const before = tf.memory().numTensors;
   const at = definition.apply(zt);
   const dt = definition.derivative(zt, at);
-  const result = { a: at.arraySync() as Matrix, derivative: dt.arraySync() as Matrix };
+  const result = { a: at.arraySync(), derivative: dt.arraySync() };
   tf.dispose([at, dt]);
   expect(tf.memory().numTensors).toBe(before);
   zt.dispose();
@@ -46,7 +46,7 @@ function saturatedMask(name: ActivationName, z: Matrix): Matrix | undefined {
   const before = tf.memory().numTensors;
   const mask = definition.saturated(zt, at);
   expect(tf.memory().numTensors).toBe(before + 1);
-  const result = mask.arraySync() as Matrix;
+  const result = mask.arraySync();
   tf.dispose([zt, at, mask]);
   return result;
 }
@@ -106,7 +106,7 @@ describe('saturated()', () => {
   });
 
   test('every activation with a mask has a row above', () => {
-    expect(ACTIVATION_NAMES.filter((n) => ACTIVATIONS[n].hasOwnProperty('saturated')).sort()).toEqual([
+    expect(ACTIVATION_NAMES.filter((n) => Object.hasOwn(ACTIVATIONS[n], 'saturated')).sort()).toEqual([
       'relu',
       'sigmoid',
       'softmax',

@@ -92,7 +92,10 @@ test('forward and logits equal a hand computation of relu then softmax', () => {
     [1, 1.75],
   ]);
   expect(pass.preactivations[1].arraySync()).toEqual(logits);
-  (pass.activations[1].arraySync() as number[][]).flat().forEach((v, i) => expect(v).toBeCloseTo(softmax.flat()[i], 6));
+  pass.activations[1]
+    .arraySync()
+    .flat()
+    .forEach((v, i) => expect(v).toBeCloseTo(softmax.flat()[i], 6));
   const fromLogits = mlp.logits(x);
   expect(fromLogits.arraySync()).toEqual(logits);
   tf.dispose([x, fromLogits, ...pass.preactivations, ...pass.activations]);

@@ -27,7 +27,10 @@ test.each([
   const dir = path.join(tmp.dir, `${hidden}-${output}`);
   await saveMlp(mlp, dir);
   expect(fs.readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
-  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+    format: string;
+    weightsManifest: { paths: string[] }[];
+  };
   expect(modelJson.format).toBe('layers-model');
   expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
   // float32 kernel and bias of every layer, nothing else.

@@ -73,7 +73,8 @@ test('a full disk while appending gradients exits 3 with a clear message; summar
 
   const manifest = JSON.parse(fs.readFileSync(path.join(out, Files.manifest), 'utf8')) as Manifest;
   expect(manifest.runs['first-s5'].status).toBe('complete');
-  expect(manifest.runs['second-s5']).toMatchObject({ status: 'failed', error: expect.stringContaining('no space left on device') });
+  expect(manifest.runs['second-s5'].status).toBe('failed');
+  expect(manifest.runs['second-s5'].error).toContain('no space left on device');
   const summary = parseCsv(fs.readFileSync(path.join(out, Files.summary), 'utf8'), 'summary.csv');
   expect(summary.columns).toEqual([...SUMMARY_COLUMNS]);
   expect(summary.rows.map((r) => [r.run_id, r.status])).toEqual([['first-s5', 'complete']]);

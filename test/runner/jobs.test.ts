@@ -1,7 +1,7 @@
 // --jobs 2 gives the same results folder as --jobs 1, apart from timing columns (real worker processes).
 import * as fs from 'fs';
 import * as path from 'path';
-import { Files } from '../../src/results/contract';
+import { Files, type Manifest } from '../../src/results/contract';
 import { spawnCli, withoutTimings } from '../reliability/helpers';
 import { makeTempDir } from '../helpers/tmp';
 
@@ -30,7 +30,7 @@ test('--jobs 2 writes the same summary, metrics, gradients and models as --jobs 
     const weights = (dir: string) => fs.readFileSync(path.join(dir, Files.runsDir, id, Files.model, 'weights.bin'));
     expect(weights(parallel).equals(weights(serial))).toBe(true);
   }
-  const manifest = JSON.parse(fs.readFileSync(path.join(parallel, Files.manifest), 'utf8'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(parallel, Files.manifest), 'utf8')) as Manifest;
   expect(Object.values(manifest.runs).map((r) => (r as { status: string }).status)).toEqual([
     'complete',
     'complete',

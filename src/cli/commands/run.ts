@@ -53,11 +53,14 @@ export function runCommand(io: Io, setExit: (code: number) => void): CommandModu
     command: 'run <file>',
     describe: 'Train every run of an experiment file and write CSV results',
     builder: (y) =>
+      // yargs' inferred builder type does not unify with CommandBuilder<RunArgs>: tsc rejects it without `as never`.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'Experiment file (YAML or JSON)' })
         .option('out', { type: 'string', describe: 'Results folder (default results/<experiment name>)' })
         .option('backend', {
           choices: BACKEND_CHOICES,
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: yargs infers string from choices
           default: 'auto' as BackendChoice,
           describe: 'auto tries tensorflow, then wasm, then cpu',
         })

@@ -9,7 +9,7 @@ export function validateCommand(io: Io, setExit: (code: number) => void): Comman
   return {
     command: 'validate <file>',
     describe: 'Check an experiment file and print its expanded runs',
-    builder: (y) => y.positional('file', { type: 'string', demandOption: true }) as never,
+    builder: (y) => y.positional('file', { type: 'string', demandOption: true }),
     handler: (args) => {
       const experiment = loadExperiment(args.file);
       const rows = experiment.runs.map((r) => {
