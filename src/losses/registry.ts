@@ -30,6 +30,8 @@ export interface LossDefinition {
   defaultOutputs: 'mean' | 'sum';
   /** Whether ∂E/∂o exists apart from the output activation (false for losses computed from logits). */
   separableFromActivation: boolean;
+  /** Whether `loss.labelSmoothing` applies (it smooths a class distribution); absent means it does not. */
+  acceptsLabelSmoothing?: boolean;
   /** E[n,k], shape [N,K], from logits z and targets t. Sum over k is the per-example loss. */
   terms(z: tf.Tensor2D, t: tf.Tensor2D, options: LossOptions): tf.Tensor2D;
   /** ∂(Σ_k E[n,k])/∂z[n,k] written by hand, shape [N,K]. */
@@ -58,6 +60,7 @@ export const LOSSES = {
     instead: 'use outputActivation: softmax, or binary-cross-entropy for sigmoid outputs',
     defaultOutputs: 'sum',
     separableFromActivation: false,
+    acceptsLabelSmoothing: true,
     // log softmax(z) = z − logsumexp(z), and logsumexp subtracts the row max first, so no exp overflows.
     terms: (z, t, o) => tf.neg(tf.mul(smooth(t, o.labelSmoothing), tf.logSoftmax(z))) as tf.Tensor2D,
     // ∂/∂zⱼ Σₖ −t'ₖ(zₖ − logsumexp z) = −t'ⱼ + softmax(z)ⱼ · Σₖ t'ₖ = softmax(z)ⱼ − t'ⱼ, since Σₖ t'ₖ = 1.
@@ -166,6 +169,11 @@ export function softmaxVjp(a: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
 
 export type LossName = keyof typeof LOSSES;
 export const LOSS_NAMES = Object.keys(LOSSES) as [LossName, ...LossName[]];
+
+/** The losses whose definition passes `test`, in registry order (for messages and the schema's descriptions). */
+export function lossNamesWhere(test: (definition: LossDefinition) => boolean): LossName[] {
+  return LOSS_NAMES.filter((name) => test(LOSSES[name]));
+}
 
 /** How the loss's gradient at the output pre-activation is computed (`loss.gradient`). */
 export const GRADIENT_MODES = ['autodiff', 'closed-form', 'skip-activation-derivative'] as const;

@@ -4,17 +4,19 @@ import { z } from 'zod';
 
 /**
  * The options the optimisers read, with their defaults and ranges: the `optimizer` block of an experiment file is
- * this plus `name` (see src/config/schema.ts, which composes it).
+ * this plus `name` (src/config/schema.ts composes it from describedOptimizerSettings()). Which optimiser reads
+ * which option is said once, by `uses` in OPTIMIZERS.
  */
 export const OptimizerSettingsSchema = z.strictObject({
   learningRate: z.number().positive().default(0.1),
-  momentum: z.number().min(0).lt(1).default(0.9).describe('momentum only'),
-  nesterov: z.boolean().default(false).describe('momentum only'),
-  beta1: z.number().min(0).lt(1).default(0.9).describe('adam only'),
-  beta2: z.number().min(0).lt(1).default(0.999).describe('adam only'),
-  epsilon: z.number().positive().default(1e-7).describe('adam and rmsprop'),
-  rho: z.number().min(0).lt(1).default(0.9).describe('rmsprop only'),
+  momentum: z.number().min(0).lt(1).default(0.9),
+  nesterov: z.boolean().default(false),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+  epsilon: z.number().positive().default(1e-7),
+  rho: z.number().min(0).lt(1).default(0.9),
 });
+type OptimizerSetting = keyof typeof OptimizerSettingsSchema.shape;
 
 /** Every option filled in, as the optimisers' `create` reads them. */
 export type OptimizerOptions = z.output<typeof OptimizerSettingsSchema> & { name: OptimizerName };
@@ -58,6 +60,26 @@ export const OPTIMIZERS = {
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as [OptimizerName, ...OptimizerName[]];
+
+/** The optimisers that read `option`, in registry order. */
+export function optimizersUsing(option: string): OptimizerName[] {
+  return OPTIMIZER_NAMES.filter((name) => (OPTIMIZERS[name].uses as readonly string[]).includes(option));
+}
+
+/**
+ * OptimizerSettingsSchema's fields, each described by the optimisers that read it ("momentum only", "adam and
+ * rmsprop") for the JSON Schema; an option that every optimiser reads is left undescribed.
+ */
+export function describedOptimizerSettings(): typeof OptimizerSettingsSchema.shape {
+  const shape = { ...OptimizerSettingsSchema.shape };
+  for (const option of Object.keys(shape) as OptimizerSetting[]) {
+    const users = optimizersUsing(option);
+    if (users.length === OPTIMIZER_NAMES.length) continue;
+    const readers = users.length === 1 ? `${users[0]} only` : `${users.slice(0, -1).join(', ')} and ${users[users.length - 1]}`;
+    Object.assign(shape, { [option]: shape[option].describe(readers) });
+  }
+  return shape;
+}
 
 /**
  * Builds the optimiser of a resolved `optimizer` block. The block keeps only the options its optimiser uses; the

@@ -39,13 +39,3 @@ test('schema prints experimentJsonSchema() as JSON, exit 0', async () => {
   expect(result.code).toBe(0);
   expect(JSON.parse(result.out)).toEqual(experimentJsonSchema());
 });
-
-test('an unknown command is a usage error, exit 2', async () => {
-  const result = await runCli(['valdiate', 'x.yaml']);
-  expect(result.code).toBe(2);
-  expect(result.out).toBe('');
-  expect(result.err).toBe(
-    'losslab: unknown command "valdiate" — did you mean "validate"? Commands: run, validate, schema, compare, merge, report. See losslab --help.\n',
-  );
-  expect(result.err).not.toMatch(/\n\s+at /);
-});

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../src/cli/main';
 import type { Io } from '../../src/io';
+import { METRICS, TOLERANCE_KINDS } from '../../src/compare/tolerance';
 
 const fixtures = path.relative(process.cwd(), path.join(__dirname, '..', 'fixtures', 'compare'));
 const baseline = path.join(fixtures, 'baseline');
@@ -231,13 +232,12 @@ describe('losslab compare', () => {
     ],
     [
       [currentPass, baseline, '--tol', 'final_tst_accuracy=abs:0.01'],
-      'losslab: --tol "final_tst_accuracy=abs:0.01": unknown metric "final_tst_accuracy" — did you mean "final_test_accuracy"? Known: ' +
-        'final_train_loss, final_test_loss, final_test_accuracy, best_test_accuracy, final_validation_accuracy, best_epoch, wall_s, step0_preactivation_l2\n',
+      `losslab: --tol "final_tst_accuracy=abs:0.01": unknown metric "final_tst_accuracy" — did you mean "final_test_accuracy"? Known: ${METRICS.join(', ')}\n`,
     ],
     [[currentPass, baseline, '--k', '-1'], 'losslab: --k: expected a number >= 0 (baseline standard deviations allowed), received -1\n'],
     [
       [currentPass, baseline, '--tolerances', path.join(bad, 'error_two_kinds.yaml')],
-      `losslab: ${path.join(bad, 'error_two_kinds.yaml')}: final_test_loss: expected exactly one of abs, rel, factor, received abs and rel\n`,
+      `losslab: ${path.join(bad, 'error_two_kinds.yaml')}: final_test_loss: expected exactly one of ${TOLERANCE_KINDS.join(', ')}, received abs and rel\n`,
     ],
   ])('bad input %j exits 2 with a message naming the problem', async (args, message) => {
     const { code, out, err } = await compare(...args);

@@ -3,16 +3,31 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadExperiment } from '../../src/config/experiment';
+import { OptimizerSchema, RunSchema } from '../../src/config/schema';
+import { DATASET_NAMES } from '../../src/data/datasets';
 import { ConfigError } from '../../src/errors';
+import { LOSSES, LOSS_NAMES, type LossDefinition } from '../../src/losses/registry';
+import { HIDDEN_ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES } from '../../src/models/activations';
+import { INITIALIZER_NAMES } from '../../src/models/initializers';
+import { OPTIMIZERS, OPTIMIZER_NAMES } from '../../src/optimizers/registry';
 import { runCli } from '../helpers/cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'config');
 /** The path as a user would type it from the working directory; messages echo it verbatim. */
 const fixture = (name: string) => path.relative(process.cwd(), path.join(FIXTURES, name));
 
-const INITIALIZERS = 'zeros, constant, normal, uniform, normal-fan-in, glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal';
-const LOSSES = 'cross-entropy, binary-cross-entropy, mse, mae, hinge, squared-hinge';
-const RUN_KEYS = 'name, seeds, model, loss, optimizer, l2, batchSize, epochs, hooks';
+// The lists messages quote, built from the registries and the schema (never typed here) so that adding a loss,
+// an optimiser or a key changes no expected message by hand.
+const list = (names: readonly string[]) => names.join(', ');
+const INITIALIZERS = list(INITIALIZER_NAMES);
+const LOSS_LIST = list(LOSS_NAMES);
+const HIDDEN = list(HIDDEN_ACTIVATION_NAMES);
+const OUTPUT = list(OUTPUT_ACTIVATION_NAMES);
+const RUN_KEYS = list(Object.keys(RunSchema.shape));
+const OPTIMIZER_KEYS = list(Object.keys(OptimizerSchema.shape));
+const lossesWhere = (test: (name: (typeof LOSS_NAMES)[number]) => boolean) => list(LOSS_NAMES.filter(test));
+/** The optimisers whose `uses` include momentum, as the "does not use" message names them. */
+const MOMENTUM_USERS = OPTIMIZER_NAMES.filter((name) => (OPTIMIZERS[name].uses as readonly string[]).includes('momentum'));
 
 /** [fixture, expected message lines, each prefixed by the file and (where known) line:col]. */
 const CASES: [string, (file: string) => string][] = [
@@ -44,31 +59,29 @@ const CASES: [string, (file: string) => string][] = [
   [
     'error_unknown_nested_key.yaml',
     (f) =>
-      `${f}:7:7: runs[0].optimizer.learningrate: unknown key "learningrate" — did you mean "learningRate"? Known keys here: name, learningRate, momentum, nesterov, beta1, beta2, epsilon, rho.`,
+      `${f}:7:7: runs[0].optimizer.learningrate: unknown key "learningrate" — did you mean "learningRate"? Known keys here: ${OPTIMIZER_KEYS}.`,
   ],
   ['error_unknown_key_no_suggestion.yaml', (f) => `${f}:5:5: runs[0].dropout: unknown key "dropout". Known keys here: ${RUN_KEYS}.`],
   [
     'error_unknown_loss.yaml',
-    (f) => `${f}:5:18: runs[0].loss.name: unknown loss "cross-entropi" — did you mean "cross-entropy"? Known: ${LOSSES}.`,
+    (f) => `${f}:5:18: runs[0].loss.name: unknown loss "cross-entropi" — did you mean "cross-entropy"? Known: ${LOSS_LIST}.`,
   ],
   [
     'error_unknown_hidden_activation.yaml',
-    (f) =>
-      `${f}:5:23: defaults.model.hiddenActivation: unknown hidden activation "sigmod" — did you mean "sigmoid"? Known: sigmoid, tanh, relu, linear.`,
+    (f) => `${f}:5:23: defaults.model.hiddenActivation: unknown hidden activation "sigmod" — did you mean "sigmoid"? Known: ${HIDDEN}.`,
   ],
   [
     'error_hidden_activation_softmax.yaml',
     (f) =>
-      `${f}:5:31: runs[0].model.hiddenActivation: "softmax" cannot be a hidden activation: it is output only. Known hidden activations: sigmoid, tanh, relu, linear.`,
+      `${f}:5:31: runs[0].model.hiddenActivation: "softmax" cannot be a hidden activation: it is output only. Known hidden activations: ${HIDDEN}.`,
   ],
   [
     'error_unknown_output_activation.yaml',
-    (f) =>
-      `${f}:5:31: runs[0].model.outputActivation: unknown output activation "softmx" — did you mean "softmax"? Known: sigmoid, tanh, linear, softmax.`,
+    (f) => `${f}:5:31: runs[0].model.outputActivation: unknown output activation "softmx" — did you mean "softmax"? Known: ${OUTPUT}.`,
   ],
   [
     'error_unknown_optimizer.yaml',
-    (f) => `${f}:4:21: defaults.optimizer.name: unknown optimizer "adma" — did you mean "adam"? Known: sgd, momentum, adam, rmsprop.`,
+    (f) => `${f}:4:21: defaults.optimizer.name: unknown optimizer "adma" — did you mean "adam"? Known: ${list(OPTIMIZER_NAMES)}.`,
   ],
   [
     'error_unknown_initializer.yaml',
@@ -80,7 +93,7 @@ const CASES: [string, (file: string) => string][] = [
   ],
   [
     'error_unknown_dataset.yaml',
-    (f) => `${f}:3:9: dataset.name: unknown dataset "mnsit" — did you mean "mnist"? Known: mnist, fashion-mnist, idx.`,
+    (f) => `${f}:3:9: dataset.name: unknown dataset "mnsit" — did you mean "mnist"? Known: ${list(DATASET_NAMES)}.`,
   ],
   [
     'error_negative_learning_rate.yaml',
@@ -101,7 +114,7 @@ const CASES: [string, (file: string) => string][] = [
     'error_grid_bad_value.yaml',
     (f) =>
       [
-        `${f}:5:34: grid["model.hiddenActivation"][1]: unknown hidden activation "sigmod" — did you mean "sigmoid"? Known: sigmoid, tanh, relu, linear.`,
+        `${f}:5:34: grid["model.hiddenActivation"][1]: unknown hidden activation "sigmod" — did you mean "sigmoid"? Known: ${HIDDEN}.`,
         `${f}:4:33: grid["optimizer.learningRate"][1]: expected a value greater than 0, received -1.`,
       ].join('\n'),
   ],
@@ -130,7 +143,17 @@ const CASES: [string, (file: string) => string][] = [
   [
     'error_skip_derivative_cross_entropy.yaml',
     (f) =>
-      `${f}:7:17: runs[0].loss.gradient: skip-activation-derivative needs a loss of the outputs o (mse, mae, hinge, squared-hinge); "cross-entropy" is computed from the logits, where ∂L/∂z is already softmax(z) − t.`,
+      `${f}:7:17: runs[0].loss.gradient: skip-activation-derivative needs a loss of the outputs o (${lossesWhere((name) => LOSSES[name].separableFromActivation)}); "cross-entropy" is computed from the logits z, with no ∂E/∂o apart from the activation: use gradient: closed-form or autodiff.`,
+  ],
+  [
+    'error_label_smoothing_mse.yaml',
+    (f) =>
+      `${f}:5:40: runs[0].loss.labelSmoothing: labelSmoothing applies to ${lossesWhere((name) => (LOSSES[name] as LossDefinition).acceptsLabelSmoothing === true)} only, received it with "mse".`,
+  ],
+  [
+    'error_optimizer_option_unused.yaml',
+    (f) =>
+      `${f}:4:37: defaults.optimizer.momentum: optimizer "sgd" does not use momentum (${list(MOMENTUM_USERS)} do${MOMENTUM_USERS.length === 1 ? 'es' : ''}).`,
   ],
   ['error_duplicate_run_names.yaml', (f) => `${f}:6:11: runs[2].name: duplicate run name "a" (also runs[0]); names must be unique.`],
 ];

@@ -5,6 +5,11 @@ import { loadExperiment, type Experiment } from '../../src/config/experiment';
 import { slug } from '../../src/config/run-ids';
 import { matchesGlob } from '../../src/config/only';
 import { experimentJsonSchema, type RunConfig } from '../../src/config/schema';
+import { DATASET_NAMES } from '../../src/data/datasets';
+import { GRADIENT_MODES, LOSS_NAMES } from '../../src/losses/registry';
+import { HIDDEN_ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES } from '../../src/models/activations';
+import { INITIALIZER_NAMES } from '../../src/models/initializers';
+import { OPTIMIZER_NAMES } from '../../src/optimizers/registry';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'config');
@@ -237,12 +242,17 @@ describe('JSON Schema', () => {
     expect(committed).toEqual(experimentJsonSchema());
   });
 
-  test('lists the registries, so editors complete names', () => {
-    const schema = experimentJsonSchema() as { properties: Record<string, { properties?: Record<string, unknown> }> };
-    expect(JSON.stringify(schema.properties.defaults)).toContain(
-      '"enum":["cross-entropy","binary-cross-entropy","mse","mae","hinge","squared-hinge"]',
-    );
-    expect(schema.properties.defaults.properties).toBeDefined();
+  test.each([
+    ['defaults', 'losses', LOSS_NAMES],
+    ['defaults', 'gradient modes', GRADIENT_MODES],
+    ['defaults', 'optimisers', OPTIMIZER_NAMES],
+    ['defaults', 'initialisers', INITIALIZER_NAMES],
+    ['defaults', 'hidden activations', HIDDEN_ACTIVATION_NAMES],
+    ['defaults', 'output activations', OUTPUT_ACTIVATION_NAMES],
+    ['dataset', 'datasets', DATASET_NAMES],
+  ] as const)('%s lists the registry of %s, so editors complete names', (key, _what, names) => {
+    const schema = experimentJsonSchema() as { properties: Record<string, unknown> };
+    expect(JSON.stringify(schema.properties[key])).toContain(`"enum":${JSON.stringify(names)}`);
   });
 
   const experiments = fs.readdirSync(path.join(ROOT, 'experiments')).filter((f) => /\.(ya?ml|json)$/.test(f));

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { captureIo as capture } from '../helpers/cli';
+import { REPORT_FORMATS } from '../../src/report/output-formats';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'report');
 const CONTRACT = 'a results folder holds experiment.json, manifest.json, summary.csv and runs/<run id>/';
@@ -71,7 +72,7 @@ describe('losslab report', () => {
     [
       'an unknown --format',
       () => ['report', path.join(FIXTURES, 'grid'), '--out', tmp, '--format', 'md,htm'],
-      () => '--format: unknown format "htm" — did you mean "html"? Known formats: md, html, csv, latex.',
+      () => `--format: unknown format "htm" — did you mean "html"? Known formats: ${REPORT_FORMATS.join(', ')}.`,
     ],
     [
       'a reference naming a column summary.csv does not have',

@@ -1,6 +1,8 @@
 // --format parsing: comma lists, repeats, order, and "did you mean" for typos.
 import { ConfigError, ExitCode } from '../../src/errors';
-import { parseFormats } from '../../src/report/output-formats';
+import { REPORT_FORMATS, parseFormats } from '../../src/report/output-formats';
+
+const KNOWN = REPORT_FORMATS.join(', ');
 
 describe('parseFormats', () => {
   test('comma-separated and repeated values, returned in canonical order without duplicates', () => {
@@ -9,12 +11,12 @@ describe('parseFormats', () => {
 
   test('an unknown format suggests the closest one', () => {
     expect(() => parseFormats(['md,htm'])).toThrow(
-      new ConfigError('--format: unknown format "htm" — did you mean "html"? Known formats: md, html, csv, latex.'),
+      new ConfigError(`--format: unknown format "htm" — did you mean "html"? Known formats: ${KNOWN}.`),
     );
   });
 
   test('an unknown format with nothing close lists the known ones', () => {
-    expect(() => parseFormats(['word'])).toThrow('--format: unknown format "word". Known formats: md, html, csv, latex.');
+    expect(() => parseFormats(['word'])).toThrow(`--format: unknown format "word". Known formats: ${KNOWN}.`);
   });
 
   test('an empty entry is refused with exit code 2', () => {
@@ -25,9 +27,7 @@ describe('parseFormats', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(ConfigError);
-    expect((caught as ConfigError).message).toBe(
-      '--format: expected a comma-separated list of formats (md, html, csv, latex); received "md,"',
-    );
+    expect((caught as ConfigError).message).toBe(`--format: expected a comma-separated list of formats (${KNOWN}); received "md,"`);
     expect((caught as ConfigError).exitCode).toBe(ExitCode.badInput);
   });
 });

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend/select';
 import { loadExperiment } from '../../src/config/experiment';
 import { buildMlp, type Mlp } from '../../src/models/mlp';
-import { createOptimizer } from '../../src/optimizers/registry';
+import { OPTIMIZER_NAMES, createOptimizer } from '../../src/optimizers/registry';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../../src/train/checkpoint';
 import { trainStep, type StepContext } from '../../src/train/step';
 import { tinyDataset } from '../helpers/dataset';
@@ -51,7 +51,7 @@ function steps(context: StepContext, from: number, to: number): void {
 
 const weights = (mlp: Mlp) => mlp.variables.map((v) => Array.from(v.dataSync()));
 
-test.each(['sgd', 'momentum', 'adam', 'rmsprop'])('%s: restore after 5 steps, then 5 more, equals 10 steps uninterrupted', async (name) => {
+test.each(OPTIMIZER_NAMES)('%s: restore after 5 steps, then 5 more, equals 10 steps uninterrupted', async (name) => {
   const file = path.join(tmp.dir, `${name}.bin`);
   const original = setUp(name, 11);
   steps(original.context, 0, 5);

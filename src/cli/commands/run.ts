@@ -1,6 +1,6 @@
 // `losslab run <file>`: trains every run of an experiment file and writes the results folder.
 import type { CommandModule } from 'yargs';
-import { BACKEND_CHOICES, type BackendChoice } from '../../backend/select';
+import { AUTO_ORDER, BACKEND_CHOICES, type BackendChoice } from '../../backend/select';
 import { ConfigError, ExitCode } from '../../errors';
 import { runWithJobs } from '../../runner/jobs';
 import { runExperiment } from '../../runner/run-experiment';
@@ -62,7 +62,7 @@ export function runCommand(io: Io, setExit: (code: number) => void): CommandModu
           choices: BACKEND_CHOICES,
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: yargs infers string from choices
           default: 'auto' as BackendChoice,
-          describe: 'auto tries tensorflow, then wasm, then cpu',
+          describe: `auto tries ${AUTO_ORDER.join(', then ')}`,
         })
         .option('force', { type: 'boolean', default: false, describe: 'Replace results of a different experiment in --out' })
         .option('resume', {
