@@ -5,6 +5,12 @@ import { commandModules, commandNames } from './commands';
 import { processIo, type Io } from '../io';
 import { didYouMean } from '../util/did-you-mean';
 
+/** The part of yargs' option table that checkRepeatedOptions reads. */
+interface DeclaredOptions {
+  key: Record<string, unknown>;
+  array: string[];
+}
+
 /** Builds the yargs parser (exported for tests of the option table). */
 export function buildParser(argv: readonly string[], io: Io, setExit: (code: number) => void): Argv {
   let parser = yargs([...argv])
@@ -21,9 +27,28 @@ export function buildParser(argv: readonly string[], io: Io, setExit: (code: num
     .fail((message, error) => {
       if (error) throw error;
       throw new ConfigError(`usage: ${message}`);
+    })
+    .middleware((args) => {
+      // By the time middleware runs, the parser holds the running command's options (yargs 17's getOptions(),
+      // which @types/yargs does not declare).
+      const options = (parser as unknown as { getOptions(): DeclaredOptions }).getOptions();
+      checkRepeatedOptions(args, Object.keys(options.key), options.array);
     });
   for (const module of commandModules(io, setExit)) parser = parser.command(module);
   return parser;
+}
+
+/**
+ * Refuses an option given more than once unless it is declared as a list (`--tol`, `--format`): yargs would
+ * otherwise hand an array to code that expects one value. `declared` are the option names of the command.
+ */
+export function checkRepeatedOptions(args: Record<string, unknown>, declared: readonly string[], lists: readonly string[]): void {
+  for (const name of declared) {
+    const value = args[name];
+    if (!Array.isArray(value) || lists.includes(name)) continue;
+    const shown = value.map((v) => JSON.stringify(String(v).length > 40 ? `${String(v).slice(0, 40)}…` : String(v)));
+    throw new ConfigError(`--${name}: given ${value.length} times (${shown.join(', ')}); give it once.`);
+  }
 }
 
 /** An unknown first word gets a message naming it, with "did you mean" and the list of commands. */

@@ -1,6 +1,8 @@
-// The command table: one row per command, and the messages that list the commands, built from the table.
+// The command table (one row per command; messages that list the commands are built from the table) and the
+// rule every command shares: an option that is not a list may be given once.
 import { commandNames } from '../../src/cli/commands';
-import { ExitCode } from '../../src/errors';
+import { checkRepeatedOptions } from '../../src/cli/main';
+import { ConfigError, ExitCode } from '../../src/errors';
 import { runCli } from '../helpers/cli';
 
 /**
@@ -38,5 +40,37 @@ test('an unknown command: exit 2 with "did you mean" and every command of the ta
     code: ExitCode.badInput,
     out: '',
     err: `losslab: unknown command "valdiate" — did you mean "validate"? Commands: ${commandNames().join(', ')}. See losslab --help.\n`,
+  });
+});
+
+describe('an option given more than once', () => {
+  test.each<[string, Record<string, unknown>, string | undefined]>([
+    ['one value each: accepted', { out: 'a', k: 2 }, undefined],
+    ['a list option repeated: accepted', { tol: ['a=off', 'b=off'], out: 'a' }, undefined],
+    ['a single-valued option repeated', { out: ['a', 'b'] }, '--out: given 2 times ("a", "b"); give it once.'],
+    ['numbers are shown as given', { k: [1, 2, 3] }, '--k: given 3 times ("1", "2", "3"); give it once.'],
+    [
+      'values are escaped and shortened',
+      { out: ['a\nb', 'y'.repeat(50)] },
+      `--out: given 2 times ("a\\nb", "${'y'.repeat(40)}…"); give it once.`,
+    ],
+  ])('%s', (_name, args, message) => {
+    const check = () => checkRepeatedOptions(args, ['out', 'k', 'tol'], ['tol']);
+    if (message === undefined) expect(check).not.toThrow();
+    else expect(check).toThrow(new ConfigError(message));
+  });
+
+  test.each([
+    [['merge', 'a', 'b', '--out', 'c', '--out', 'd'], '--out: given 2 times ("c", "d"); give it once.'],
+    [['report', 'x', '--out', 'c', '--out', 'd'], '--out: given 2 times ("c", "d"); give it once.'],
+    [['compare', 'a', 'b', '--k', '1', '--k', '2'], '--k: given 2 times ("1", "2"); give it once.'],
+  ])('%j: exit 2 before the command runs', async (argv, message) => {
+    expect(await runCli(argv)).toEqual({ code: ExitCode.badInput, out: '', err: `losslab: ${message}\n` });
+  });
+
+  test('a list option (compare --tol) may repeat: the command runs and judges each entry', async () => {
+    const result = await runCli(['compare', 'a', 'b', '--tol', 'wall_s=off', '--tol', 'zzz=off']);
+    expect(result.code).toBe(ExitCode.badInput);
+    expect(result.err).toMatch(/^losslab: --tol "zzz=off": unknown metric "zzz"/);
   });
 });

@@ -229,9 +229,18 @@ test('--only, --seeds and --epochs select runs, replace seeds and epochs', async
   expect(a.equals(b)).toBe(false);
 });
 
+// Each rule once through the CLI (the full table is in test/cli/commands/run.test.ts): exit 2, nothing written.
 test.each([
   [['--seeds', '1,x'], '--seeds: expected comma-separated integers >= 0 such as 1,2,3, received "1,x".'],
-  [['--epochs', '-2'], '--epochs: expected an integer >= 0, received -2.'],
+  [['--epochs', '-2'], '--epochs: expected an integer >= 0, received "-2".'],
+  [['--jobs', '0'], '--jobs: expected an integer >= 1, received "0".'],
+  [['--jobs', 'two'], '--jobs: expected an integer >= 1, received "two".'],
+  [['--jobs'], '--jobs: expected an integer >= 1, received nothing.'],
+  [
+    ['--jobs', '2', '--shard', '1/2'],
+    "--jobs and --shard conflict: --shard picks one machine's part of a sweep; run --jobs inside each shard by sharding further (e.g. --shard 3/8) instead.",
+  ],
+  [['--jobs', '2', '--jobs', '3'], '--jobs: given 2 times ("2", "3"); give it once.'],
   [
     ['--force', '--resume'],
     '--force and --resume conflict: --force replaces the results in the folder, --resume continues them. Pick one.',

@@ -4,7 +4,7 @@ import { AUTO_ORDER, BACKEND_CHOICES, type BackendChoice } from '../../backend/s
 import { ConfigError, ExitCode } from '../../errors';
 import { runWithJobs } from '../../runner/jobs';
 import { runExperiment } from '../../runner/run-experiment';
-import { parseShard } from '../../runner/shard';
+import { parseShard, type Shard } from '../../runner/shard';
 import type { Io } from '../../io';
 
 interface RunArgs {
@@ -14,38 +14,65 @@ interface RunArgs {
   force: boolean;
   resume: boolean;
   report: boolean;
-  epochs?: number;
+  /** The flags below are kept as typed and parsed by checkRunArgs, so a message can quote what was received. */
+  epochs?: string;
   seeds?: string;
   only?: string;
   shard?: string;
+  jobs?: string;
+}
+
+/** The flags checkRunArgs parses and checks against each other. */
+export type RunFlags = Pick<RunArgs, 'epochs' | 'seeds' | 'shard' | 'jobs' | 'force' | 'resume'>;
+
+/** What checkRunArgs returns: the parsed values of the flags it checked. */
+export interface CheckedRunFlags {
+  epochs?: number;
+  seeds?: number[];
+  shard?: Shard;
+  /** Worker processes; 1 without --jobs. */
   jobs: number;
 }
+
+/** User text in a message: quoted with JSON escapes, and cut short when long. */
+const quoted = (text: string) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 
 /** Parses `--seeds 1,2,3` into integers; anything else is a ConfigError naming the flag. */
 export function parseSeeds(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
   const seeds = parts.map(Number);
   const bad = parts.find((p, i) => p === '' || !Number.isInteger(seeds[i]) || seeds[i] < 0);
-  if (bad !== undefined) throw new ConfigError(`--seeds: expected comma-separated integers >= 0 such as 1,2,3, received "${text}".`);
+  if (bad !== undefined) throw new ConfigError(`--seeds: expected comma-separated integers >= 0 such as 1,2,3, received ${quoted(text)}.`);
   return seeds;
 }
 
-/** Cross-flag rules, kept pure so they are tested without spawning a process. */
-export function checkRunArgs(args: Pick<RunArgs, 'epochs' | 'force' | 'resume'> & Partial<Pick<RunArgs, 'jobs' | 'shard'>>): void {
-  if (args.jobs !== undefined && (!Number.isInteger(args.jobs) || args.jobs < 1)) {
-    throw new ConfigError(`--jobs: expected an integer >= 1, received ${args.jobs}.`);
+/** Parses a whole-number flag (`--jobs 2`, `--epochs 0`): digits only, at least `min`. */
+export function parseIntegerFlag(flag: string, text: string, min: number): number {
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(`${flag}: expected an integer >= ${min}, received ${text.trim() === '' ? 'nothing' : quoted(text)}.`);
   }
-  if (args.jobs !== undefined && args.jobs > 1 && args.shard !== undefined) {
+  return value;
+}
+
+/**
+ * The cross-flag rules of `losslab run`, kept pure so they are tested without spawning a process: each flag is
+ * parsed, then the combinations that cannot work are refused. Throws a ConfigError (exit 2) naming the flag(s).
+ */
+export function checkRunArgs(args: RunFlags): CheckedRunFlags {
+  const jobs = args.jobs === undefined ? 1 : parseIntegerFlag('--jobs', args.jobs, 1);
+  const shard = args.shard === undefined ? undefined : parseShard(args.shard);
+  if (jobs > 1 && shard !== undefined) {
     throw new ConfigError(
       "--jobs and --shard conflict: --shard picks one machine's part of a sweep; run --jobs inside each shard by sharding further (e.g. --shard 3/8) instead.",
     );
   }
-  if (args.epochs !== undefined && (!Number.isInteger(args.epochs) || args.epochs < 0)) {
-    throw new ConfigError(`--epochs: expected an integer >= 0, received ${args.epochs}.`);
-  }
+  const epochs = args.epochs === undefined ? undefined : parseIntegerFlag('--epochs', args.epochs, 0);
+  const seeds = args.seeds === undefined ? undefined : parseSeeds(args.seeds);
   if (args.force && args.resume) {
     throw new ConfigError('--force and --resume conflict: --force replaces the results in the folder, --resume continues them. Pick one.');
   }
+  return { jobs, shard, epochs, seeds };
 }
 
 export function runCommand(io: Io, setExit: (code: number) => void): CommandModule<object, RunArgs> {
@@ -71,13 +98,13 @@ export function runCommand(io: Io, setExit: (code: number) => void): CommandModu
           describe: 'Skip complete runs; continue interrupted ones from their last epoch',
         })
         .option('report', { type: 'boolean', default: false, describe: 'Write the report when the runs finish' })
-        .option('epochs', { type: 'number', describe: 'Override every run’s epochs (for a quick try)' })
+        .option('epochs', { type: 'string', describe: 'Override every run’s epochs (for a quick try)' })
         .option('seeds', { type: 'string', describe: 'Override the seeds, e.g. 1,2' })
         .option('only', { type: 'string', describe: 'Only runs whose name matches this glob (comma-separated alternatives)' })
         .option('shard', { type: 'string', describe: 'Run shard i of N (1-based), e.g. 2/4' })
-        .option('jobs', { type: 'number', default: 1, describe: 'Worker processes, each with its own backend' }) as never,
+        .option('jobs', { type: 'string', describe: 'Worker processes, each with its own backend [default: 1]' }) as never,
     handler: async (args) => {
-      checkRunArgs(args);
+      const { jobs, shard, epochs, seeds } = checkRunArgs(args);
       const stop = { requested: false };
       const onSignal = (signal: NodeJS.Signals) => {
         if (stop.requested) process.exit(ExitCode.interrupted);
@@ -93,13 +120,13 @@ export function runCommand(io: Io, setExit: (code: number) => void): CommandModu
           backend: args.backend,
           force: args.force,
           resume: args.resume,
-          shard: args.shard === undefined ? undefined : parseShard(args.shard),
+          shard,
           report: args.report,
-          overrides: { epochs: args.epochs, seeds: args.seeds === undefined ? undefined : parseSeeds(args.seeds), only: args.only },
+          overrides: { epochs, seeds, only: args.only },
           io,
           stop,
         };
-        setExit(args.jobs > 1 ? await runWithJobs(runOptions, args.jobs) : await runExperiment(runOptions));
+        setExit(jobs > 1 ? await runWithJobs(runOptions, jobs) : await runExperiment(runOptions));
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
