@@ -1,4 +1,5 @@
-// Initialiser registry: seeded functions from a shape and its fans to a tensor. Conventions follow Keras.
+// Initialiser registry: each entry is a distribution for a tensor's fans, drawn with a seed (initialize) and recorded
+// as its tfjs-layers equivalent in saved models (layersInitializer). Conventions follow Keras.
 import * as tf from '@tensorflow/tfjs';
 
 /** Parameters an initialiser block may carry (`kernelInitializer: {name: normal, stddev: 0.1}`). */
@@ -18,11 +19,24 @@ export interface InitContext {
   seed: number;
 }
 
+/**
+ * What an initialiser draws one tensor from, its parameters already resolved for that tensor's fans. Every
+ * initialiser is one of these, so the tensor (initialize) and the saved model's record of it (layersInitializer)
+ * cannot disagree.
+ */
+export type Distribution =
+  | { kind: 'constant'; value: number }
+  | { kind: 'normal'; mean: number; stddev: number }
+  /** tf.truncatedNormal: a normal with this mean and stddev, redrawn beyond 2 stddev of the mean. */
+  | { kind: 'truncated-normal'; mean: number; stddev: number }
+  | { kind: 'uniform'; min: number; max: number };
+
 export interface InitializerDefinition {
   summary: string;
   /** Parameter names this initialiser accepts, with defaults. */
   params: Partial<Record<keyof InitializerParams, number>>;
-  create(context: InitContext, params: Required<InitializerParams>): tf.Tensor;
+  /** The distribution for a tensor with these fans and parameters. */
+  distribution(context: InitContext, params: Required<InitializerParams>): Distribution;
 }
 
 /**
@@ -31,41 +45,48 @@ export interface InitializerDefinition {
  */
 const TRUNCATION_CORRECTION = 0.87962566103423978;
 
-const truncated = (c: InitContext, variance: number) =>
-  tf.truncatedNormal(c.shape, 0, Math.sqrt(variance) / TRUNCATION_CORRECTION, 'float32', c.seed);
-const uniform = (c: InitContext, limit: number) => tf.randomUniform(c.shape, -limit, limit, 'float32', c.seed);
+const truncated = (variance: number): Distribution => ({
+  kind: 'truncated-normal',
+  mean: 0,
+  stddev: Math.sqrt(variance) / TRUNCATION_CORRECTION,
+});
+const symmetricUniform = (limit: number): Distribution => ({ kind: 'uniform', min: -limit, max: limit });
 
 export const INITIALIZERS = {
-  zeros: { summary: 'All zeros.', params: {}, create: (c) => tf.zeros(c.shape) },
-  constant: { summary: 'Every entry equal to `value`.', params: { value: 0 }, create: (c, p) => tf.fill(c.shape, p.value) },
+  zeros: { summary: 'All zeros.', params: {}, distribution: () => ({ kind: 'constant', value: 0 }) },
+  constant: {
+    summary: 'Every entry equal to `value`.',
+    params: { value: 0 },
+    distribution: (_c, p) => ({ kind: 'constant', value: p.value }),
+  },
   normal: {
     summary: 'N(mean, stddev²); Nielsen\'s "large" weights and biases are normal with the defaults N(0, 1).',
     params: { mean: 0, stddev: 1 },
-    create: (c, p) => tf.randomNormal(c.shape, p.mean, p.stddev, 'float32', c.seed),
+    distribution: (_c, p) => ({ kind: 'normal', mean: p.mean, stddev: p.stddev }),
   },
   uniform: {
     summary: 'U(min, max).',
     params: { min: -0.05, max: 0.05 },
-    create: (c, p) => tf.randomUniform(c.shape, p.min, p.max, 'float32', c.seed),
+    distribution: (_c, p) => ({ kind: 'uniform', min: p.min, max: p.max }),
   },
   'normal-fan-in': {
     summary: "N(0, 1/fan_in): Nielsen's improved weight initialisation (chapter 3).",
     params: {},
-    create: (c) => tf.randomNormal(c.shape, 0, 1 / Math.sqrt(c.fanIn), 'float32', c.seed),
+    distribution: (c) => ({ kind: 'normal', mean: 0, stddev: 1 / Math.sqrt(c.fanIn) }),
   },
   'glorot-uniform': {
     summary: 'U(±√(6/(fan_in+fan_out))), Glorot & Bengio 2010; the Keras default.',
     params: {},
-    create: (c) => uniform(c, Math.sqrt(6 / (c.fanIn + c.fanOut))),
+    distribution: (c) => symmetricUniform(Math.sqrt(6 / (c.fanIn + c.fanOut))),
   },
   'glorot-normal': {
     summary: 'Truncated normal with variance 2/(fan_in+fan_out).',
     params: {},
-    create: (c) => truncated(c, 2 / (c.fanIn + c.fanOut)),
+    distribution: (c) => truncated(2 / (c.fanIn + c.fanOut)),
   },
-  'he-uniform': { summary: 'U(±√(6/fan_in)), He et al. 2015.', params: {}, create: (c) => uniform(c, Math.sqrt(6 / c.fanIn)) },
-  'he-normal': { summary: 'Truncated normal with variance 2/fan_in.', params: {}, create: (c) => truncated(c, 2 / c.fanIn) },
-  'lecun-normal': { summary: 'Truncated normal with variance 1/fan_in.', params: {}, create: (c) => truncated(c, 1 / c.fanIn) },
+  'he-uniform': { summary: 'U(±√(6/fan_in)), He et al. 2015.', params: {}, distribution: (c) => symmetricUniform(Math.sqrt(6 / c.fanIn)) },
+  'he-normal': { summary: 'Truncated normal with variance 2/fan_in.', params: {}, distribution: (c) => truncated(2 / c.fanIn) },
+  'lecun-normal': { summary: 'Truncated normal with variance 1/fan_in.', params: {}, distribution: (c) => truncated(1 / c.fanIn) },
 } satisfies Record<string, InitializerDefinition>;
 
 export type InitializerName = keyof typeof INITIALIZERS;
@@ -73,10 +94,48 @@ export const INITIALIZER_NAMES = Object.keys(INITIALIZERS) as [InitializerName, 
 
 const NO_PARAMS: Required<InitializerParams> = { mean: 0, stddev: 1, min: -0.05, max: 0.05, value: 0 };
 
+/** The distribution `name` draws from in `context`, with `params` over the initialiser's own defaults. */
+export function initializerDistribution(name: InitializerName, context: InitContext, params: InitializerParams = {}): Distribution {
+  const definition: InitializerDefinition = INITIALIZERS[name];
+  return definition.distribution(context, { ...NO_PARAMS, ...definition.params, ...params });
+}
+
 /** Creates the tensor for `name` with `params` over the initialiser's own defaults. */
 export function initialize(name: InitializerName, context: InitContext, params: InitializerParams = {}): tf.Tensor {
   // tfjs treats a seed of 0 as "no seed" in its normal-family samplers and draws from Math.random.
   if (context.seed === 0) throw new RangeError(`initializer "${name}": seed must be non-zero (tfjs ignores a seed of 0)`);
-  const definition: InitializerDefinition = INITIALIZERS[name];
-  return definition.create(context, { ...NO_PARAMS, ...definition.params, ...params });
+  const d = initializerDistribution(name, context, params);
+  const { shape, seed } = context;
+  switch (d.kind) {
+    case 'constant':
+      return d.value === 0 ? tf.zeros(shape) : tf.fill(shape, d.value);
+    case 'normal':
+      return tf.randomNormal(shape, d.mean, d.stddev, 'float32', seed);
+    case 'truncated-normal':
+      return tf.truncatedNormal(shape, d.mean, d.stddev, 'float32', seed);
+    case 'uniform':
+      return tf.randomUniform(shape, d.min, d.max, 'float32', seed);
+  }
+}
+
+/** A tfjs-layers initializer, as a saved model.json records it. */
+export type LayersInitializer = ReturnType<typeof tf.initializers.zeros>;
+
+/**
+ * The tfjs-layers initializer that draws the same tensor as `initialize(name, context, params)`: the same tfjs op
+ * with the same parameters and seed. The saved model.json records it, so it says how its weights were drawn.
+ */
+export function layersInitializer(name: InitializerName, context: InitContext, params: InitializerParams = {}): LayersInitializer {
+  const d = initializerDistribution(name, context, params);
+  const { seed } = context;
+  switch (d.kind) {
+    case 'constant':
+      return d.value === 0 ? tf.initializers.zeros() : tf.initializers.constant({ value: d.value });
+    case 'normal':
+      return tf.initializers.randomNormal({ mean: d.mean, stddev: d.stddev, seed });
+    case 'truncated-normal':
+      return tf.initializers.truncatedNormal({ mean: d.mean, stddev: d.stddev, seed });
+    case 'uniform':
+      return tf.initializers.randomUniform({ minval: d.min, maxval: d.max, seed });
+  }
 }

@@ -3,13 +3,15 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../data/rng';
 import type { RunConfig } from '../config/schema';
 import { ACTIVATIONS, type ActivationName } from './activations';
-import { initialize } from './initializers';
+import { initialize, layersInitializer, type LayersInitializer } from './initializers';
 
 /** One dense layer: z = x·kernel + bias, a = activation(z). kernel is [in, out], bias [out]. */
 export interface DenseLayer {
   kernel: tf.Variable<tf.Rank.R2>;
   bias: tf.Variable<tf.Rank.R1>;
   activation: ActivationName;
+  /** How kernel and bias were drawn, as tfjs-layers initializers (for model.json); absent if not known. */
+  initializers?: { kernel: LayersInitializer; bias: LayersInitializer };
 }
 
 /** What one forward pass produced; every tensor is owned by the caller (or the enclosing tidy). */
@@ -91,18 +93,20 @@ export function buildMlp(model: RunConfig['model'], inputSize: number, numClasse
     const isOutput = index === sizes.length - 2;
     const make = (spec: RunConfig['model']['kernelInitializer'], shape: number[], purpose: string) => {
       const { name, ...params } = spec;
-      const seed = deriveSeed(runSeed, `layer${index}.${purpose}`);
-      return initialize(name, { shape, fanIn, fanOut, seed }, params);
+      const context = { shape, fanIn, fanOut, seed: deriveSeed(runSeed, `layer${index}.${purpose}`) };
+      const args = [name, context, params] as const;
+      return { tensor: initialize(...args), recorded: layersInitializer(...args) };
     };
     const kernelInit = make(model.kernelInitializer, [fanIn, fanOut], 'kernel');
     const biasInit = make(model.biasInitializer, [fanOut], 'bias');
     layers.push({
-      kernel: tf.variable(kernelInit as tf.Tensor2D, true, `${prefix}/layer${index}/kernel`),
-      bias: tf.variable(biasInit as tf.Tensor1D, true, `${prefix}/layer${index}/bias`),
+      kernel: tf.variable(kernelInit.tensor as tf.Tensor2D, true, `${prefix}/layer${index}/kernel`),
+      bias: tf.variable(biasInit.tensor as tf.Tensor1D, true, `${prefix}/layer${index}/bias`),
       activation: isOutput ? model.outputActivation : model.hiddenActivation,
+      initializers: { kernel: kernelInit.recorded, bias: biasInit.recorded },
     });
-    kernelInit.dispose();
-    biasInit.dispose();
+    kernelInit.tensor.dispose();
+    biasInit.tensor.dispose();
   }
   return new Mlp(layers);
 }

@@ -6,7 +6,11 @@ import { ACTIVATIONS } from './activations';
 import type { Mlp } from './mlp';
 import { writeFileAtomic } from '../results/atomic';
 
-/** A tf.layers Sequential with the same weights as `mlp`: Dense layers with their activations. Caller disposes. */
+/**
+ * A tf.layers Sequential with the same weights as `mlp`: Dense layers with their activations and the initializers
+ * their weights were drawn with (tfjs's defaults where the layer does not know them; saveMlp then records none).
+ * Caller disposes.
+ */
 export function toLayersModel(mlp: Mlp): tf.Sequential {
   // A fixed name: tfjs would number it per process (sequential_1, _2, …), so model.json would differ between runs.
   const model = tf.sequential({ name: 'losslab_mlp' });
@@ -17,11 +21,32 @@ export function toLayersModel(mlp: Mlp): tf.Sequential {
         activation: ACTIVATIONS[layer.activation].layersName,
         inputShape: index === 0 ? [layer.kernel.shape[0]] : undefined,
         name: `dense_${index}`,
+        kernelInitializer: layer.initializers?.kernel,
+        biasInitializer: layer.initializers?.bias,
       }),
     );
   });
   model.setWeights(mlp.layers.flatMap((l) => [l.kernel, l.bias]));
   return model;
+}
+
+/** The part of a Sequential's modelTopology that names each layer's initializers. */
+interface SequentialTopology {
+  config: { layers: { config: { kernel_initializer: unknown; bias_initializer: unknown } }[] };
+}
+
+/**
+ * model.json must not claim initializers that did not draw the weights: a layer that does not know how its weights
+ * were drawn records null for both (tf.loadLayersModel then builds it with its defaults and loads the weights).
+ */
+function withoutUnknownInitializers(topology: SequentialTopology, mlp: Mlp): SequentialTopology {
+  topology.config.layers.forEach((entry, index) => {
+    if (mlp.layers[index].initializers === undefined) {
+      entry.config.kernel_initializer = null;
+      entry.config.bias_initializer = null;
+    }
+  });
+  return topology;
 }
 
 /** Writes `<dir>/model.json` and `<dir>/weights.bin` (each atomically). */
@@ -33,7 +58,7 @@ export async function saveMlp(mlp: Mlp, dir: string): Promise<void> {
         fs.mkdirSync(dir, { recursive: true });
         const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
         const modelJson = {
-          modelTopology: artifacts.modelTopology,
+          modelTopology: withoutUnknownInitializers(artifacts.modelTopology as unknown as SequentialTopology, mlp),
           format: 'layers-model',
           generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
           convertedBy: 'losslab',

@@ -3,6 +3,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadExperiment } from '../../src/config/experiment';
+import type { RunConfig } from '../../src/config/schema';
+import { deriveSeed } from '../../src/data/rng';
 import {
   Files,
   GRADIENT_COLUMNS,
@@ -63,6 +65,31 @@ describe('run on a 1,000-example subset', () => {
       expect(fs.readdirSync(runDir)).toEqual(expect.arrayContaining([Files.metrics, Files.gradients, Files.modelInit, Files.model]));
       for (const model of [Files.modelInit, Files.model])
         expect(fs.readdirSync(path.join(runDir, model)).sort()).toEqual(['model.json', 'weights.bin']);
+    }
+  });
+
+  test("model-init/ and model/ record the run's initialisers (glorot-uniform kernels, zero biases) with their seeds", () => {
+    const sizes = [784, 8, 10];
+    const config = (json<ExperimentRecord>(out, Files.experiment).runs[0].config as RunConfig).model;
+    expect([config.kernelInitializer, config.biasInitializer]).toEqual([{ name: 'glorot-uniform' }, { name: 'zeros' }]);
+    const expected = sizes.slice(1).map((fanOut, index) => {
+      const limit = Math.sqrt(6 / (sizes[index] + fanOut));
+      return [
+        { class_name: 'RandomUniform', config: { minval: -limit, maxval: limit, seed: deriveSeed(3, `layer${index}.kernel`) } },
+        { class_name: 'Zeros', config: {} },
+      ];
+    });
+    for (const id of IDS) {
+      for (const model of [Files.modelInit, Files.model]) {
+        const { modelTopology } = json<{ modelTopology: { config: { layers: { config: Record<string, unknown> }[] } } }>(
+          out,
+          Files.runsDir,
+          id,
+          model,
+          'model.json',
+        );
+        expect(modelTopology.config.layers.map((l) => [l.config.kernel_initializer, l.config.bias_initializer])).toEqual(expected);
+      }
     }
   });
 

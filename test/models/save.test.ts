@@ -1,10 +1,13 @@
-// Saved models: saveMlp writes model.json + weights.bin that tf.loadLayersModel reads back to the same predictions.
+// Saved models: saveMlp writes model.json + weights.bin that tf.loadLayersModel reads back to the same predictions,
+// and model.json records the initializers that drew the weights (or none), never tfjs's defaults.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend/select';
 import { loadExperiment } from '../../src/config/experiment';
-import { buildMlp } from '../../src/models/mlp';
+import { deriveSeed } from '../../src/data/rng';
+import { INITIALIZER_NAMES, type InitializerName } from '../../src/models/initializers';
+import { Mlp, buildMlp } from '../../src/models/mlp';
 import { loadSavedModel, saveMlp } from '../../src/models/save';
 import { makeTempDir } from '../helpers/tmp';
 
@@ -62,4 +65,122 @@ test('saving leaves tf.memory() unchanged', async () => {
   await saveMlp(mlp, path.join(tmp.dir, 'memory'));
   expect(tf.memory().numTensors).toBe(before);
   mlp.dispose();
+});
+
+/** A tfjs-layers initializer as model.json serialises it. */
+interface SavedInitializer {
+  class_name: string;
+  config: Record<string, number>;
+}
+type Fans = { fanIn: number; fanOut: number; seed: number };
+/** Keras's 2σ-truncated normal keeps this fraction of the untruncated stddev; losslab divides by it. */
+const TRUNCATED_STD_RATIO = 0.87962566103423978;
+const uniform = (limit: number, seed: number): SavedInitializer => ({
+  class_name: 'RandomUniform',
+  config: { minval: -limit, maxval: limit, seed },
+});
+const truncated = (variance: number, seed: number): SavedInitializer => ({
+  class_name: 'TruncatedNormal',
+  config: { mean: 0, stddev: Math.sqrt(variance) / TRUNCATED_STD_RATIO, seed },
+});
+
+/**
+ * One row per initialiser, written by hand: the experiment-file spec, and what model.json must record for a tensor
+ * of a layer with these fans and seed (a bias uses its layer's fans, as buildMlp draws it).
+ */
+const RECORDS: Record<InitializerName, { spec: string; saved: (f: Fans) => SavedInitializer }> = {
+  zeros: { spec: 'zeros', saved: () => ({ class_name: 'Zeros', config: {} }) },
+  constant: { spec: '{name: constant, value: 0.25}', saved: () => ({ class_name: 'Constant', config: { value: 0.25 } }) },
+  normal: {
+    spec: '{name: normal, mean: 0, stddev: 0.5}',
+    saved: (f) => ({ class_name: 'RandomNormal', config: { mean: 0, stddev: 0.5, seed: f.seed } }),
+  },
+  uniform: {
+    spec: '{name: uniform, min: -0.5, max: 0.25}',
+    saved: (f) => ({ class_name: 'RandomUniform', config: { minval: -0.5, maxval: 0.25, seed: f.seed } }),
+  },
+  'normal-fan-in': {
+    spec: 'normal-fan-in',
+    saved: (f) => ({ class_name: 'RandomNormal', config: { mean: 0, stddev: 1 / Math.sqrt(f.fanIn), seed: f.seed } }),
+  },
+  'glorot-uniform': { spec: 'glorot-uniform', saved: (f) => uniform(Math.sqrt(6 / (f.fanIn + f.fanOut)), f.seed) },
+  'glorot-normal': { spec: 'glorot-normal', saved: (f) => truncated(2 / (f.fanIn + f.fanOut), f.seed) },
+  'he-uniform': { spec: 'he-uniform', saved: (f) => uniform(Math.sqrt(6 / f.fanIn), f.seed) },
+  'he-normal': { spec: 'he-normal', saved: (f) => truncated(2 / f.fanIn, f.seed) },
+  'lecun-normal': { spec: 'lecun-normal', saved: (f) => truncated(1 / f.fanIn, f.seed) },
+};
+
+/** The layers' initializers as tf.loadLayersModel rebuilt them (private fields of tfjs-layers' Dense). */
+type LoadedDense = { kernelInitializer: { apply(shape: number[]): tf.Tensor }; biasInitializer: { apply(shape: number[]): tf.Tensor } };
+
+const topologyLayers = (dir: string) =>
+  (
+    JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+      modelTopology: { config: { layers: { config: { kernel_initializer: unknown; bias_initializer: unknown } }[] } };
+    }
+  ).modelTopology.config.layers.map((layer) => layer.config);
+
+test('every initialiser has a row', () => expect(Object.keys(RECORDS).sort()).toEqual([...INITIALIZER_NAMES].sort()));
+
+describe.each(INITIALIZER_NAMES)('a model initialised with %s', (name) => {
+  const RUN_SEED = 7;
+  const SIZES = [6, 5, 3];
+  let dir: string;
+  let mlp: Mlp;
+  beforeAll(async () => {
+    const { spec } = RECORDS[name];
+    const text = `name: s\nruns: [{model: {hidden: [${SIZES[1]}], kernelInitializer: ${spec}, biasInitializer: ${spec}}}]`;
+    mlp = buildMlp(loadExperiment('s.yaml', {}, text).runs[0].config.model, SIZES[0], SIZES[2], RUN_SEED);
+    dir = path.join(tmp.dir, `init-${name}`);
+    await saveMlp(mlp, dir);
+  });
+  afterAll(() => mlp.dispose());
+
+  test('model.json records it for every kernel and bias, with its parameters and seed', () => {
+    const fans = (index: number, tensor: string) => ({
+      fanIn: SIZES[index],
+      fanOut: SIZES[index + 1],
+      seed: deriveSeed(RUN_SEED, `layer${index}.${tensor}`),
+    });
+    expect(topologyLayers(dir).map((c) => [c.kernel_initializer, c.bias_initializer])).toEqual(
+      SIZES.slice(1).map((_, index) => [RECORDS[name].saved(fans(index, 'kernel')), RECORDS[name].saved(fans(index, 'bias'))]),
+    );
+  });
+
+  test('the initializers tf.loadLayersModel reads from it redraw the initial weights bit for bit', async () => {
+    const loaded = await loadSavedModel(dir);
+    mlp.layers.forEach((layer, index) => {
+      const dense = loaded.layers[index] as unknown as LoadedDense;
+      const kernel = dense.kernelInitializer.apply(layer.kernel.shape);
+      const bias = dense.biasInitializer.apply(layer.bias.shape);
+      expect(kernel.dataSync()).toEqual(layer.kernel.dataSync());
+      expect(bias.dataSync()).toEqual(layer.bias.dataSync());
+      tf.dispose([kernel, bias]);
+    });
+    // The comparison is not between constants, except for the constant initialisers.
+    if (name !== 'zeros' && name !== 'constant') expect(new Set(mlp.layers[0].kernel.dataSync()).size).toBeGreaterThan(20);
+    loaded.dispose();
+  });
+});
+
+test('layers that do not know how they were drawn record no initializer, and the model still loads and predicts', async () => {
+  const run = loadExperiment('s.yaml', {}, 'name: s\nruns: [{model: {hidden: [3], biasInitializer: normal}}]').runs[0];
+  const built = buildMlp(run.config.model, 4, 2, 1);
+  const bare = new Mlp(built.layers.map(({ kernel, bias, activation }) => ({ kernel, bias, activation })));
+  const dir = path.join(tmp.dir, 'unknown-initializers');
+  await saveMlp(bare, dir);
+  expect(topologyLayers(dir).map((c) => [c.kernel_initializer, c.bias_initializer])).toEqual([
+    [null, null],
+    [null, null],
+  ]);
+  const loaded = await loadSavedModel(dir);
+  const x = tf.randomUniform<tf.Rank.R2>([5, 4], 0, 1, 'float32', 2);
+  const predicted = loaded.predict(x) as tf.Tensor;
+  const expected = tf.tidy(() => built.forward(x).activations[1]);
+  const want = expected.dataSync();
+  const got = predicted.dataSync();
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-6);
+  tf.dispose([x, predicted, expected]);
+  loaded.dispose();
+  built.dispose();
 });
