@@ -1,7 +1,7 @@
 // The comparison itself: match runs by id, group replicates by name, and check each metric against its tolerance.
 import { DataError } from '../errors';
 import type { SummaryRecord } from './read-results';
-import { mean, sampleStd } from './stats';
+import { mean, sampleStd } from '../stats';
 import { GRADIENT_METRIC, SUMMARY_METRICS, type Metric, type Tolerance, type Tolerances } from './tolerance';
 
 /** One side of a comparison, already read. */
@@ -196,7 +196,8 @@ function check(
   const baselineNumbers = baselineValues.map((value) => value ?? NaN);
   const currentNumbers = currentValues.map((value) => value ?? NaN);
   const baseline = mean(baselineNumbers);
-  const baselineStd = sampleStd(baselineNumbers);
+  // One baseline replicate says nothing about spread (no std), so k·std widens the tolerance by nothing.
+  const baselineStd = sampleStd(baselineNumbers) ?? 0;
   const current = mean(currentNumbers);
   const { low, high } = allowedRange(baseline, baselineStd, tolerance, k);
   return {

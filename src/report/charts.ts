@@ -1,7 +1,7 @@
 // Vega-Lite specifications of the report's plots, built from the run groups' metrics and gradients.
 import type { RunGroup } from './groups';
 import { layerGradientStats, preactivationLayers } from './gradients-table';
-import { aggregate } from './stats';
+import { aggregate } from '../stats';
 import { baseRunName, gridValueText } from '../util/grid-text';
 
 /**

@@ -2,7 +2,7 @@
 import { formatAggregate, formatNumber } from './number-format';
 import type { RunGroup } from './groups';
 import type { GradientPoint, RunData } from './load';
-import { aggregate } from './stats';
+import { aggregate, mean } from '../stats';
 import { groupCells, groupCsv, groupLayout, meanStdColumns, putAggregate, type ReportTable } from './table';
 
 /** Below this first/last ratio the table reads "vanishing", above its inverse "exploding". */
@@ -64,7 +64,7 @@ function allLayerStats(points: readonly GradientPoint[]): Map<number, LayerGradi
     stats.set(layer, {
       layer,
       l2Step0: first.l2,
-      l2FirstEpoch: firstEpoch.reduce((sum, r) => sum + r.l2, 0) / firstEpoch.length,
+      l2FirstEpoch: mean(firstEpoch.map((r) => r.l2)),
       l2Last: last.l2,
       saturatedStep0: first.saturatedFraction,
       saturatedLast: last.saturatedFraction,

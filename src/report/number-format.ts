@@ -1,5 +1,5 @@
 // Number formatting for report tables: accuracies as percentages, losses and gradients to a few significant digits.
-import type { Aggregate } from './stats';
+import type { Aggregate } from '../stats';
 
 /** How a quantity is shown: `percent` for fractions in [0,1], `count` for epochs, `seconds`, `general` otherwise. */
 export type NumberKind = 'percent' | 'count' | 'seconds' | 'general';

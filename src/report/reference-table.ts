@@ -6,7 +6,7 @@ import { didYouMean } from '../util/did-you-mean';
 import { formatAggregate, formatNumber, type NumberKind } from './number-format';
 import type { RunGroup } from './groups';
 import { num, type ResultsData } from './load';
-import { aggregate } from './stats';
+import { aggregate } from '../stats';
 import { csvNumber, type ReportTable } from './table';
 
 /** experiment.json `reference`, as defined by the config schema. */

@@ -2,7 +2,7 @@
 import { formatAggregate, formatNumber } from './number-format';
 import type { RunGroup } from './groups';
 import { num, type EpochMetrics } from './load';
-import { aggregate } from './stats';
+import { aggregate } from '../stats';
 import { groupCells, groupCsv, groupLayout, meanStdColumns, putAggregate, type ReportTable } from './table';
 
 /** Test-accuracy thresholds (fractions) whose first epoch the table reports. */

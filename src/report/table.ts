@@ -1,5 +1,5 @@
 // The report's table model: display text for Markdown/HTML/LaTeX and raw numbers for the tidy CSV, built together.
-import type { Aggregate } from './stats';
+import type { Aggregate } from '../stats';
 import { baseRunName, gridValueText } from '../util/grid-text';
 import type { RunGroup } from './groups';
 

@@ -1,16 +1,18 @@
 // The comparison rules in isolation: allowed ranges in closed form, replicate statistics, boundaries, XML escaping.
-import { allowedRange, compareResults, withinRange, type CompareSide } from '../../src/compare/compare';
+import { allowedRange, compareResults, withinRange, type CompareSide, type MetricCheck } from '../../src/compare/compare';
 import { formatJunitXml, escapeXml } from '../../src/compare/junit';
-import { mean, sampleStd } from '../../src/compare/stats';
 import type { SummaryRecord } from '../../src/compare/read-results';
 
-describe('replicate statistics', () => {
-  test('mean and sample std (n - 1) of 2, 4, 4, 4, 5, 5, 7, 9', () => {
-    const values = [2, 4, 4, 4, 5, 5, 7, 9];
-    expect(mean(values)).toBe(5);
-    // Squared deviations sum to 32; 32 / 7.
-    expect(sampleStd(values)).toBeCloseTo(Math.sqrt(32 / 7), 14);
-    expect(sampleStd([0.3])).toBe(0);
+describe('replicate statistics (src/stats.ts)', () => {
+  test('k baseline std widen the range; a single baseline replicate has no std and widens nothing', () => {
+    const tolerance = { final_test_accuracy: { kind: 'abs', value: 0.005, direction: 'no-drop' } } as const;
+    const rows = (accuracies: number[]) => accuracies.map((a, i) => record(`r-s${i + 1}`, 'r', 'complete', a));
+    const two = compareResults(side(rows([0.9, 0.92])), side(rows([0.9, 0.92])), tolerance, 2).checks[0] as MetricCheck;
+    expect(two.baselineStd).toBeCloseTo(Math.SQRT2 * 0.01, 14); // sample std (n - 1) of 0.90 and 0.92
+    expect(two.low).toBeCloseTo(0.91 - 0.005 - 2 * Math.SQRT2 * 0.01, 14);
+    const one = compareResults(side(rows([0.9])), side(rows([0.9])), tolerance, 2).checks[0] as MetricCheck;
+    expect(one.baselineStd).toBe(0);
+    expect(one.low).toBeCloseTo(0.895, 14);
   });
 });
 
