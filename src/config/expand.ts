@@ -11,7 +11,16 @@ import { problemsError, problemsFromIssues, type Problem } from './issues';
 import { matchesGlob } from './only';
 import type { SourceDocument } from './parse-file';
 import { assignIds, hashOf } from './run-ids';
-import { RunSchema, type DatasetConfig, type ExperimentFile, type InitializerSpec, type Reference, type RunConfig } from './schema';
+import {
+  RunSchema,
+  runNames,
+  type DatasetConfig,
+  type ExperimentFile,
+  type InitializerSpec,
+  type Reference,
+  type ReportSettings,
+  type RunConfig,
+} from './schema';
 import { keysAt, leafKeys } from './schema-walk';
 
 /** One run to train: a run of the file at one grid point and one seed. */
@@ -33,6 +42,8 @@ export interface Experiment {
   dataset: DatasetConfig;
   gridKeys: string[];
   reference?: Reference;
+  /** The file's `report` block: how the report compares runs. */
+  report?: ReportSettings;
   runs: ResolvedRun[];
   /** sha256 (first 16 hex digits) of the dataset and every resolved run. */
   hash: string;
@@ -77,7 +88,7 @@ export function expandExperiment(
   const runs: ResolvedRun[] = [];
   const names = new Map<string, number>();
   rawRuns.forEach((rawRun, runIndex) => {
-    const baseName = (rawRun.name as string | undefined) ?? (raw.runs ? `run${runIndex + 1}` : file.name);
+    const baseName = runNames(file)[runIndex];
     if (names.has(baseName)) {
       problems.push({
         path: [runsPath, runIndex, 'name'],
@@ -133,6 +144,7 @@ export function expandExperiment(
     dataset: file.dataset,
     gridKeys,
     reference: file.reference,
+    report: file.report,
     runs: selected,
     hash: hashOf({ dataset: file.dataset, runs: selected.map((r) => ({ id: r.id, seed: r.seed, config: r.config })) }),
   };

@@ -46,6 +46,7 @@ function nounFor(path: Path): string {
   if (last === 'hiddenActivation') return 'hidden activation';
   if (last === 'outputActivation') return 'output activation';
   if (last === 'gradient') return 'gradient mode';
+  if (last === 'interval') return 'interval method';
   return 'value';
 }
 
@@ -129,6 +130,10 @@ export function problemsFromIssues(
         problems.push({ path, message: `expected ${what}, received ${describeValue(input)}.` });
         break;
       }
+      case 'custom':
+        // Refinements in the schema (e.g. report.reference) write the whole message, received value included.
+        problems.push({ path, message: issue.message });
+        break;
       case 'invalid_format':
         problems.push({ path, message: `expected ${issue.message}, received ${describeValue(input)}.` });
         break;

@@ -5,6 +5,8 @@ import { INITIALIZER_NAMES } from '../models/initializers';
 import { GRADIENT_MODES, LOSS_NAMES, lossNamesWhere } from '../losses/registry';
 import { OPTIMIZER_NAMES, describedOptimizerSettings } from '../optimizers/registry';
 import { DATASET_NAMES } from '../data/datasets';
+import { INTERVAL_CHOICES } from '../stats';
+import { didYouMean } from '../util/did-you-mean';
 
 /** An initialiser: a name, or a block with a name and parameters. */
 export const InitializerSchema = z.union([
@@ -97,7 +99,22 @@ export const ReferenceSchema = z.strictObject({
   values: z.array(ReferenceValueSchema).default([]),
 });
 
-export const ExperimentFileSchema = z.strictObject({
+/** How `losslab report` compares runs in its differences table. */
+export const ReportSchema = z.strictObject({
+  reference: z
+    .string()
+    .optional()
+    .describe(
+      'A run name: each other run is compared with it at the same grid point. Without it, every pair of runs that differ ' +
+        'in one thing (the run, or one grid value) is compared',
+    ),
+  interval: z
+    .enum(INTERVAL_CHOICES)
+    .default('auto')
+    .describe('95% intervals: auto (Welch, or a seeded bootstrap for 10+ seeds per run with a skewed one), welch, or bootstrap'),
+});
+
+const ExperimentFileFields = z.strictObject({
   $schema: z.string().optional().describe('Path to losslab.schema.json, for editors'),
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" and "-"'),
   description: z.string().default(''),
@@ -110,11 +127,33 @@ export const ExperimentFileSchema = z.strictObject({
     .optional()
     .describe('Dotted run keys (e.g. optimizer.learningRate) to lists of values; runs × Cartesian product'),
   reference: ReferenceSchema.optional(),
+  report: ReportSchema.optional(),
 });
+export const ExperimentFileSchema = ExperimentFileFields.superRefine(checkReportReference);
+
+/** report.reference must name a run of the file (a located error with "did you mean" at validate time, before training). */
+function checkReportReference(file: z.output<typeof ExperimentFileFields>, context: z.RefinementCtx): void {
+  const reference = file.report?.reference;
+  const names = runNames(file);
+  if (reference !== undefined && !names.includes(reference)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['report', 'reference'],
+      input: reference,
+      message: `unknown run "${reference}"${didYouMean(reference, names) || '.'} Runs: ${names.join(', ')}.`,
+    });
+  }
+}
+
+/** The run names of an experiment file, as written (before grid suffixes): `run<i>` for an unnamed run, the file's name without runs. */
+export function runNames(file: Pick<ExperimentFile, 'name' | 'runs'>): string[] {
+  return file.runs ? file.runs.map((run, index) => run.name ?? `run${index + 1}`) : [file.name];
+}
 
 export type ExperimentFile = z.output<typeof ExperimentFileSchema>;
 export type DatasetConfig = z.output<typeof DatasetSchema>;
 export type Reference = z.output<typeof ReferenceSchema>;
+export type ReportSettings = z.output<typeof ReportSchema>;
 export type InitializerSpec = z.output<typeof InitializerSchema>;
 
 /** An initialiser after resolution: its name and every parameter it takes, defaults filled in. */

@@ -122,6 +122,8 @@ export interface ExperimentRecord {
   /** Dotted keys a grid varies over, in grid order (empty without a grid). */
   gridKeys: string[];
   reference?: unknown;
+  /** The experiment file's `report` block ({reference?, interval}), when it has one. */
+  report?: unknown;
   runs: ExperimentRunRecord[];
 }
 export interface ExperimentRunRecord {

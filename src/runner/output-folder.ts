@@ -18,6 +18,7 @@ export function experimentRecord(experiment: Experiment): ExperimentRecord {
     dataset: experiment.dataset,
     gridKeys: experiment.gridKeys,
     reference: experiment.reference,
+    report: experiment.report,
     runs: experiment.runs.map((r) => ({
       id: r.id,
       name: r.name,

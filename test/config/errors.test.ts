@@ -49,12 +49,12 @@ const CASES: [string, (file: string) => string][] = [
   [
     'error_not_experiment_unrelated.yaml',
     (f) =>
-      `${f}: not an experiment file: none of the keys name, description, dataset, seeds, defaults, runs, grid, reference is present (received keys: version, services).`,
+      `${f}: not an experiment file: none of the keys name, description, dataset, seeds, defaults, runs, grid, reference, report is present (received keys: version, services).`,
   ],
   [
     'error_unknown_top_level_key.yaml',
     (f) =>
-      `${f}:3:1: default: unknown key "default" — did you mean "defaults"? Known keys here: name, description, dataset, seeds, defaults, runs, grid, reference.`,
+      `${f}:3:1: default: unknown key "default" — did you mean "defaults"? Known keys here: name, description, dataset, seeds, defaults, runs, grid, reference, report.`,
   ],
   [
     'error_unknown_nested_key.yaml',
@@ -65,6 +65,15 @@ const CASES: [string, (file: string) => string][] = [
   [
     'error_unknown_loss.yaml',
     (f) => `${f}:5:18: runs[0].loss.name: unknown loss "cross-entropi" — did you mean "cross-entropy"? Known: ${LOSS_LIST}.`,
+  ],
+  [
+    'error_report_unknown_reference.yaml',
+    (f) =>
+      `${f}:9:14: report.reference: unknown run "softmax-crossentropy" — did you mean "softmax-cross-entropy"? Runs: softmax-cross-entropy, sigmoid-mse.`,
+  ],
+  [
+    'error_report_unknown_interval.yaml',
+    (f) => `${f}:3:20: report.interval: unknown interval method "bootstrapp" — did you mean "bootstrap"? Known: auto, welch, bootstrap.`,
   ],
   [
     'error_unknown_hidden_activation.yaml',
