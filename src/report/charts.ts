@@ -2,6 +2,8 @@
 import type { RunGroup } from './groups';
 import { layerGradientStats, preactivationLayers } from './gradients-table';
 import { aggregate } from '../stats';
+import { COMPARED_METRICS } from './differences-table';
+import type { ReportTable } from './table';
 import { baseRunName, gridValueText } from '../util/grid-text';
 
 /**
@@ -254,6 +256,75 @@ export function step0ByLayerChart(groups: readonly RunGroup[]): ChartSpec {
         { mark: { type: 'line', strokeWidth: 2 }, encoding: { y } },
         { mark: { type: 'point', filled: true, size: 50 }, encoding: { y } },
       ],
+      config: CONFIG,
+    },
+  };
+}
+
+/**
+ * The differences table as an interval chart: per metric (a panel each, its own scale), a point at each pair's
+ * difference with a line over its 95% interval, coloured by whether Holm calls it resolved, and a zero line.
+ * Rows without an interval are left out.
+ */
+export function differencesChart(table: ReportTable, gridKeys: readonly string[]): ChartSpec {
+  const values = table.csvRows
+    .filter((row) => row.ci_low !== undefined && row.ci_high !== undefined)
+    .map((row) => {
+      const metric = COMPARED_METRICS.find((m) => m.name === row.metric)!;
+      const scale = metric.kind === 'percent' ? 100 : 1;
+      const grid = gridKeys.map((key) => String(row[key]));
+      return {
+        metric: metric.kind === 'percent' ? `${metric.header} (pp)` : metric.header,
+        pair: [`${String(row.run)} − ${String(row.vs)}`, ...grid].join(' · '),
+        difference: (row.difference as number) * scale,
+        low: (row.ci_low as number) * scale,
+        high: (row.ci_high as number) * scale,
+        verdict: row.resolved === true ? 'resolved (Holm p < 0.05)' : 'not resolved',
+      };
+    });
+  const y = { field: 'pair', type: 'nominal', title: null, sort: null, axis: { labelLimit: 420 } };
+  const color = {
+    field: 'verdict',
+    type: 'nominal',
+    title: null,
+    scale: { domain: ['resolved (Holm p < 0.05)', 'not resolved'], range: ['#1f77b4', '#aaaaaa'] },
+    legend: { orient: 'top' },
+  };
+  const metrics = [...new Set(values.map((v) => v.metric))];
+  const panel = (metric: string) => ({
+    title: { text: metric, fontSize: 13, subtitle: '' },
+    width: 420,
+    height: { step: 22 },
+    transform: [{ filter: { field: 'metric', equal: metric } }],
+    layer: [
+      { mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, encoding: { x: { datum: 0 } } },
+      {
+        mark: { type: 'rule', strokeWidth: 2 },
+        encoding: {
+          y,
+          x: { field: 'low', type: 'quantitative', title: 'difference (run − vs)', scale: { zero: true } },
+          x2: { field: 'high' },
+          color,
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 50, opacity: 1 },
+        encoding: { y, x: { field: 'difference', type: 'quantitative' }, color },
+      },
+    ],
+  });
+  return {
+    name: 'differences',
+    title: 'Differences with their 95% intervals',
+    caption:
+      "Each pair's difference of means (point) and its 95% interval (line), one panel per metric on its own scale. An " +
+      'interval that crosses the dashed zero line does not tell the runs apart; blue ones stay resolved after Holm.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: { text: 'Differences between runs', subtitle: 'difference of means with its 95% interval; dashed line = no difference' },
+      data: { values },
+      vconcat: metrics.map(panel),
+      resolve: { scale: { color: 'shared' } },
       config: CONFIG,
     },
   };

@@ -8,6 +8,7 @@ import { reportToHtml } from './html';
 import { loadResults } from './load';
 import { reportToMarkdown } from './markdown';
 import { buildReport } from './model';
+import type { IntervalChoice } from '../stats';
 import { tableToCsv, tableToLatex } from './render-table';
 import { renderSvgs } from './svg';
 
@@ -19,6 +20,10 @@ export interface ReportOptions {
   out?: string;
   /** Formats (each may be comma-separated): md, html, csv, latex; default md, html, csv. */
   formats?: string[];
+  /** Compare every run with this run (overrides experiment.json's report.reference). */
+  reference?: string;
+  /** How intervals are made (overrides experiment.json's report.interval). */
+  interval?: IntervalChoice;
 }
 
 /**
@@ -32,7 +37,7 @@ export async function writeReport(resultsDir: string, options: ReportOptions = {
   if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
     throw new OutputError(`--out ${out}: is a file; expected a folder for report.md, report.html, tables/ and plots/`);
   }
-  const model = buildReport(data);
+  const model = buildReport(data, { reference: options.reference, interval: options.interval });
   const files: string[] = [];
   const write = (relative: string, text: string) => {
     const file = path.join(out, relative);

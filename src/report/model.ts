@@ -1,5 +1,6 @@
 // The report's content, independent of output format: provenance, tables, plots and notes in reading order.
-import { reportCharts, type ChartSpec } from './charts';
+import { differencesChart, reportCharts, type ChartSpec } from './charts';
+import { differencesTable, readDifferenceSettings, type DifferenceSettings } from './differences-table';
 import { groupRuns, leftOutRuns } from './groups';
 import { gradientFlowTable, gradientsTable } from './gradients-table';
 import type { ResultsData } from './load';
@@ -28,8 +29,8 @@ export interface ReportModel {
   notes: string[];
 }
 
-/** Builds the report from a loaded results folder. */
-export function buildReport(data: ResultsData): ReportModel {
+/** Builds the report from a loaded results folder; `overrides` replace experiment.json's `report` settings. */
+export function buildReport(data: ResultsData, overrides: Partial<DifferenceSettings> = {}): ReportModel {
   const { experiment, manifest } = data;
   const groups = groupRuns(data);
   const gridKeys = experiment.gridKeys;
@@ -38,11 +39,17 @@ export function buildReport(data: ResultsData): ReportModel {
   const flow = gradientFlowTable(groups, gridKeys);
   const reference = readReference(data);
   const refTable = reference === undefined ? undefined : referenceTable(reference, groups);
-  const charts = reportCharts(groups);
+  const differences = differencesTable(groups, data, readDifferenceSettings(data, overrides));
+  const charts = [...reportCharts(groups), ...(differences ? [differencesChart(differences, gridKeys)] : [])].filter(
+    (c) => (c.spec.data as { values: unknown[] }).values.length > 0,
+  );
   const chart = (name: string): Block[] => charts.filter((c) => c.name === name).map((c) => ({ kind: 'chart', chart: c }));
 
   const sections: Section[] = [{ title: 'Runs', blocks: [{ kind: 'table', table: runs }] }];
   if (refTable !== undefined) sections.push({ title: refTable.title, blocks: [{ kind: 'table', table: refTable }] });
+  if (differences !== undefined) {
+    sections.push({ title: differences.title, blocks: [{ kind: 'table', table: differences }, ...chart('differences')] });
+  }
   sections.push({ title: 'Training curves', blocks: [...chart('test-accuracy'), ...chart('train-loss')] });
   sections.push({
     title: 'Gradients',
@@ -73,6 +80,6 @@ export function buildReport(data: ResultsData): ReportModel {
     ...(leftOut.length > 0 ? [`Left out of the tables and plots (not complete or diverged): ${leftOut.join(', ')}.`] : []),
     ...data.warnings,
   ];
-  const tables = [runs, ...(refTable ? [refTable] : []), gradients, flow];
+  const tables = [runs, ...(refTable ? [refTable] : []), ...(differences ? [differences] : []), gradients, flow];
   return { title: `Report: ${experiment.name}`, description: experiment.description ?? '', facts, sections, tables, charts, notes };
 }

@@ -8,8 +8,8 @@ import { groupCells, groupCsv, groupLayout, meanStdColumns, putAggregate, type R
 /** Test-accuracy thresholds (fractions) whose first epoch the table reports. */
 export const ACCURACY_THRESHOLDS = [0.9, 0.95, 0.97] as const;
 
-/** summary.csv columns shown per group, with their display header and number kind. */
-const SUMMARY_METRICS = [
+/** summary.csv columns shown per group, with their display header and number kind (the differences table compares them too). */
+export const SUMMARY_METRICS = [
   { column: 'final_test_accuracy', header: 'final test acc. (%)', kind: 'percent' },
   { column: 'best_test_accuracy', header: 'best test acc. (%)', kind: 'percent' },
   { column: 'final_train_loss', header: 'final train loss', kind: 'general' },
