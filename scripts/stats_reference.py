@@ -120,6 +120,49 @@ def bootstrap(a, b, resamples, seed):
     }
 
 
+FIXTURE = os.path.join(HERE, '..', 'test', 'fixtures', 'report', 'three-seeds', 'summary.csv')
+
+
+def holm(p_values):
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted, running = [0.0] * m, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def three_seeds_differences():
+    """The differences table of test/fixtures/report/three-seeds: each run against softmax-cross-entropy at the same
+    initialisation, final then best test accuracy (the only metrics with values in both runs of every pair)."""
+    import csv
+    with open(FIXTURE) as f:
+        rows = list(csv.DictReader(f))
+    by_name = {}
+    for row in rows:
+        by_name.setdefault(row['name'], []).append(row)
+    names = list(by_name)
+    out = []
+    for metric in ['final_test_accuracy', 'best_test_accuracy']:
+        for init in ['normal-fan-in', 'glorot-uniform']:
+            reference = next(n for n in names if n.startswith('softmax-cross-entropy[') and init in n)
+            for name in names:
+                if name == reference or init not in name:
+                    continue
+                a = [float(r[metric]) for r in by_name[name]]
+                b = [float(r[metric]) for r in by_name[reference]]
+                result = stats.ttest_ind(a, b, equal_var=False)
+                interval = result.confidence_interval(0.95)
+                out.append({'metric': metric, 'run': name.split('[')[0], 'init': init,
+                            'difference': float(np.mean(a) - np.mean(b)), 'low': float(interval.low), 'high': float(interval.high),
+                            'df': float(result.df), 'p': float(result.pvalue),
+                            'seeds': seeds_for_power(np.mean(a) - np.mean(b), np.std(a, ddof=1), np.std(b, ddof=1))})
+    for row, adjusted in zip(out, holm([row['p'] for row in out])):
+        row['pHolm'] = adjusted
+    return out
+
+
 def main():
     welch = {}
     for name, (a, b) in WELCH_CASES.items():
@@ -141,6 +184,7 @@ def main():
         'bootstrap': {'resamples': 2000, 'seed': 7, 'cases': boot},
         'power': [{'difference': d, 'stdA': sa, 'stdB': sb, 'seeds': n, 'power': welch_power(d, sa, sb, n)} for d, sa, sb, n in POWER_CASES],
         'seedsForPower': [{'difference': d, 'stdA': sa, 'stdB': sb, 'seeds': seeds_for_power(d, sa, sb)} for d, sa, sb in SEEDS_CASES],
+        'threeSeedsDifferences': three_seeds_differences(),
         'tQuantile975': {str(df): float(stats.t.ppf(0.975, df)) for df in [1, 2, 3.6, 17.776, 100]},
     }
     with open(OUT, 'w') as f:

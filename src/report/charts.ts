@@ -282,7 +282,7 @@ export function differencesChart(table: ReportTable, gridKeys: readonly string[]
         verdict: row.resolved === true ? 'resolved (Holm p < 0.05)' : 'not resolved',
       };
     });
-  const y = { field: 'pair', type: 'nominal', title: null, sort: null, axis: { labelLimit: 420 } };
+  const y = { field: 'pair', type: 'nominal', title: null, sort: null, axis: { labelLimit: 640 } };
   const color = {
     field: 'verdict',
     type: 'nominal',
@@ -302,7 +302,7 @@ export function differencesChart(table: ReportTable, gridKeys: readonly string[]
         mark: { type: 'rule', strokeWidth: 2 },
         encoding: {
           y,
-          x: { field: 'low', type: 'quantitative', title: 'difference (run − vs)', scale: { zero: true } },
+          x: { field: 'low', type: 'quantitative', title: 'difference (run − vs)', scale: { zero: true, padding: 16 } },
           x2: { field: 'high' },
           color,
         },

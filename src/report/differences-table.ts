@@ -1,6 +1,6 @@
 // The differences table: per metric and compared pair of runs, the difference of means, its 95% interval, Holm p, seeds needed.
 import * as path from 'path';
-import { OutputError } from '../errors';
+import { ConfigError, OutputError } from '../errors';
 import { Files } from '../results/contract';
 import {
   ALPHA,
@@ -78,7 +78,9 @@ export function readDifferenceSettings(data: ResultsData, overrides: Partial<Dif
   const where = overrides.reference !== undefined ? '--reference' : `${file}: report.reference`;
   const names = [...new Set(data.experiment.runs.map((run) => baseRunName(run.name)))];
   if (reference !== undefined && (typeof reference !== 'string' || !names.includes(reference))) {
-    throw new OutputError(
+    // A mistyped flag is bad input on the command line (ConfigError); a bad experiment.json is a bad results folder.
+    const ErrorType = overrides.reference !== undefined ? ConfigError : OutputError;
+    throw new ErrorType(
       `${where}: unknown run ${shown(reference)}${didYouMean(typeof reference === 'string' ? reference : '', names) || '.'} Runs: ${names.join(', ')}.`,
     );
   }

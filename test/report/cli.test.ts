@@ -82,6 +82,13 @@ describe('losslab report', () => {
         'column; received "best_test_acuracy" — did you mean "best_test_accuracy"?',
     ],
     [
+      'a --reference that names no run',
+      () => ['report', path.join(FIXTURES, 'three-seeds'), '--out', tmp, '--reference', 'softmax-crossentropy'],
+      () =>
+        '--reference: unknown run "softmax-crossentropy" — did you mean "softmax-cross-entropy"? ' +
+        'Runs: softmax-cross-entropy, sigmoid-mse, sigmoid-mse-skip-derivative.',
+    ],
+    [
       '--out naming a file',
       () => ['report', path.join(FIXTURES, 'grid'), '--out', path.join(FIXTURES, 'not-results', 'notes.txt')],
       () =>

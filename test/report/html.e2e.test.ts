@@ -13,6 +13,35 @@ if (!haveChromium) {
   console.warn(`report e2e: skipping the headless-browser test: ${CHROMIUM} is absent (apt-get install -y chromium)`);
 }
 
+/** The page's DOM after headless Chromium has loaded it offline and run its mark-counting script. */
+function dumpDom(file: string): string {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'losslab-chromium-'));
+  try {
+    const result = spawnSync(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--host-resolver-rules=MAP * ~NOTFOUND', // no name resolves: the page must not need the network
+        `--user-data-dir=${profile}`,
+        '--dump-dom',
+        pathToFileURL(file).href,
+      ],
+      { encoding: 'utf8', timeout: 90_000 },
+    );
+    expect(result.error).toBeUndefined();
+    return result.stdout;
+  } finally {
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 let tmp: string;
 let html: string;
 let htmlFile: string;
@@ -46,46 +75,49 @@ describe('report.html', () => {
   });
 
   (haveChromium ? test : test.skip)('every chart draws non-empty marks in headless Chromium, offline', () => {
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'losslab-chromium-'));
-    try {
-      const result = spawnSync(
-        CHROMIUM,
-        [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--host-resolver-rules=MAP * ~NOTFOUND', // no name resolves: the page must not need the network
-          `--user-data-dir=${profile}`,
-          '--dump-dom',
-          pathToFileURL(htmlFile).href,
-        ],
-        { encoding: 'utf8', timeout: 90_000 },
-      );
-      expect(result.error).toBeUndefined();
-      const dom = result.stdout;
-      expect(dom).toMatch(/<body data-charts="4" data-charts-drawn="4">/);
-      const marks = Object.fromEntries(
-        [...dom.matchAll(/<figure class="chart" data-chart="([^"]+)" data-marks="(\d+)">/g)].map((m) => [m[1], Number(m[2])]),
-      );
-      /*
-       * Marks with a non-empty box, from the fixture (2 groups, 4 epochs, 3 layers, 6 steps):
-       * accuracy and loss: 2 bands + 2 lines + 2 x 4 epoch points = 12;
-       * step-0 by layer: 2 lines + 2 x 3 points + 4 min-max whiskers (layer 2 has min = max in both groups) = 12;
-       * by step: 2 groups x 3 layers x 2 tensors = 12 lines.
-       */
-      expect(marks).toEqual({
-        'test-accuracy': 12,
-        'train-loss': 12,
-        'gradient-l2-step0-by-layer': 12,
-        'gradient-l2-by-step': 12,
-      });
-    } finally {
-      fs.rmSync(profile, { recursive: true, force: true });
-    }
+    const dom = dumpDom(htmlFile);
+    expect(dom).toMatch(/<body data-charts="4" data-charts-drawn="4">/);
+    const marks = Object.fromEntries(
+      [...dom.matchAll(/<figure class="chart" data-chart="([^"]+)" data-marks="(\d+)">/g)].map((m) => [m[1], Number(m[2])]),
+    );
+    /*
+     * Marks with a non-empty box, from the fixture (2 groups, 4 epochs, 3 layers, 6 steps):
+     * accuracy and loss: 2 bands + 2 lines + 2 x 4 epoch points = 12;
+     * step-0 by layer: 2 lines + 2 x 3 points + 4 min-max whiskers (layer 2 has min = max in both groups) = 12;
+     * by step: 2 groups x 3 layers x 2 tensors = 12 lines.
+     */
+    expect(marks).toEqual({
+      'test-accuracy': 12,
+      'train-loss': 12,
+      'gradient-l2-step0-by-layer': 12,
+      'gradient-l2-by-step': 12,
+    });
+  });
+});
+
+describe('report.html of three seeds per run (test/fixtures/report/three-seeds)', () => {
+  let threeSeeds: string;
+  beforeAll(async () => {
+    const { files } = await writeReport(path.join(__dirname, '..', 'fixtures', 'report', 'three-seeds'), {
+      out: path.join(tmp, 'three-seeds'),
+      formats: ['html'],
+    });
+    threeSeeds = files[0];
+  });
+
+  test('has the differences table and its interval chart', () => {
+    const page = fs.readFileSync(threeSeeds, 'utf8');
+    expect(page).toContain('<table id="table-differences">');
+    expect(page).toContain('<figure class="chart" data-chart="differences">');
+  });
+
+  (haveChromium ? test : test.skip)('the interval chart draws its intervals, points and zero lines in headless Chromium', () => {
+    const dom = dumpDom(threeSeeds);
+    expect(dom).toMatch(/<body data-charts="5" data-charts-drawn="5">/);
+    /*
+     * Two panels (final and best test accuracy), each with 4 pairs: 4 interval rules + 4 points, and the dashed zero
+     * rule drawn once per row of the panel's data (4, all on x = 0): 12 marks a panel.
+     */
+    expect(dom).toMatch(/<figure class="chart" data-chart="differences" data-marks="24">/);
   });
 });
