@@ -6,7 +6,7 @@ import { didYouMean } from '../util/did-you-mean';
 import { formatAggregate, formatNumber, type NumberKind } from './number-format';
 import type { RunGroup } from './groups';
 import { num, type ResultsData } from './load';
-import { aggregate } from '../stats';
+import { aggregate, meanInterval } from '../stats';
 import { csvNumber, type ReportTable } from './table';
 
 /** experiment.json `reference`, as defined by the config schema. */
@@ -79,8 +79,11 @@ export function readReference(data: ResultsData): Reference | undefined {
 
 /** Builds the published-against-measured table (difference = measured − published). */
 export function referenceTable(reference: Reference, groups: readonly RunGroup[]): ReportTable {
-  const headers = ['run', 'metric', 'aggregate', 'n', 'published', 'measured', 'difference'];
-  const csvColumns = ['run', 'metric', 'aggregate', 'n', 'published', 'measured', 'measured_std', 'difference'];
+  const headers = ['run', 'metric', 'aggregate', 'n', 'published', 'measured', 'difference', '95% interval of difference'];
+  const csvColumns = [
+    ...['run', 'metric', 'aggregate', 'n', 'published', 'measured', 'measured_std', 'difference'],
+    ...['difference_ci_low', 'difference_ci_high'],
+  ];
   const rows: string[][] = [];
   const csvRows: Record<string, unknown>[] = [];
   for (const entry of reference.values) {
@@ -101,10 +104,21 @@ export function referenceTable(reference: Reference, groups: readonly RunGroup[]
       measuredText = formatNumber(measured, kind) + unit;
     }
     const difference = measured === undefined ? undefined : measured - entry.value;
-    const differenceText =
-      difference === undefined
-        ? '—'
-        : `${difference >= 0 ? '+' : '−'}${formatNumber(Math.abs(difference), kind)}${kind === 'percent' ? ' pp' : ''}`;
+    const points = kind === 'percent' ? ' pp' : '';
+    const signed = (value: number) => `${value >= 0 ? '+' : '−'}${formatNumber(Math.abs(value), kind)}`;
+    const differenceText = difference === undefined ? '—' : signed(difference) + points;
+    // The t interval of the mean, shifted by the published number; a best seed is a maximum, which has no such interval.
+    const interval = entry.aggregate === 'mean' ? meanInterval(values) : undefined;
+    const ciLow = interval && interval.low - entry.value;
+    const ciHigh = interval && interval.high - entry.value;
+    const intervalText =
+      ciLow !== undefined && ciHigh !== undefined
+        ? `[${signed(ciLow)}, ${signed(ciHigh)}]${points}`
+        : values.length === 0
+          ? '—'
+          : entry.aggregate === 'best'
+            ? `best of ${values.length}: no interval`
+            : '1 seed: no interval';
     rows.push([
       entry.run,
       entry.metric,
@@ -113,6 +127,7 @@ export function referenceTable(reference: Reference, groups: readonly RunGroup[]
       formatNumber(entry.value, kind) + unit,
       measuredText,
       differenceText,
+      intervalText,
     ]);
     csvRows.push({
       run: entry.run,
@@ -123,6 +138,8 @@ export function referenceTable(reference: Reference, groups: readonly RunGroup[]
       measured: csvNumber(measured),
       measured_std: csvNumber(measuredStd),
       difference: csvNumber(difference),
+      difference_ci_low: csvNumber(ciLow),
+      difference_ci_high: csvNumber(ciHigh),
     });
   }
   const notes = reference.notes ? ` ${reference.notes}` : '';
@@ -132,9 +149,10 @@ export function referenceTable(reference: Reference, groups: readonly RunGroup[]
     description:
       `Published: ${reference.source}${reference.url ? ` (${reference.url})` : ''}.${notes} ` +
       'Measured is the best seed or the mean ± std over seeds, as the reference asks; difference is measured − published ' +
-      '(pp: percentage points).',
+      "(pp: percentage points), with the 95% t interval of the mean's difference where the mean is compared. A published " +
+      'number from a single run has its own seed-to-seed spread, which this interval does not include.',
     headers,
-    align: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
+    align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right'],
     rows,
     groupColumns: 1,
     csvColumns,

@@ -191,24 +191,31 @@ describe('reference table', () => {
     const table = referenceTable(readReference(data)!, groups);
     expect(table.description).toBe(
       'Published: Example et al. (2020), Table 2 (https://example.org/paper). Best of 5 seeds. Measured is the best ' +
-        'seed or the mean ± std over seeds, as the reference asks; difference is measured − published (pp: percentage points).',
+        "seed or the mean ± std over seeds, as the reference asks; difference is measured − published (pp: percentage points), with the 95% t interval of the mean's difference where the mean is compared. A published number from a single run has its own seed-to-seed spread, which this interval does not include.",
     );
     expect(tableToMarkdown(table)).toBe(
       [
-        '| run | metric | aggregate | n | published | measured | difference |',
-        '| :--- | :--- | :--- | ---: | ---: | ---: | ---: |',
-        '| loss=cross-entropy | best_test_accuracy | best | 2 | 97.50% | 98.00% | +0.50 pp |',
-        '| loss=mse | final_test_accuracy | mean | 2 | 95.00% | 93.00 ± 1.41% | −2.00 pp |',
-        '|  | final_test_loss | best | 2 | 0.025 | 0.02 | −0.005 |',
+        '| run | metric | aggregate | n | published | measured | difference | 95% interval of difference |',
+        '| :--- | :--- | :--- | ---: | ---: | ---: | ---: | ---: |',
+        '| loss=cross-entropy | best_test_accuracy | best | 2 | 97.50% | 98.00% | +0.50 pp | best of 2: no interval |',
+        // 0.93 ± t(0.975, 1) · 0.01 = 0.93 ± 12.7062 · 0.01, less 0.95.
+        '| loss=mse | final_test_accuracy | mean | 2 | 95.00% | 93.00 ± 1.41% | −2.00 pp | [−14.71, +10.71] pp |',
+        '|  | final_test_loss | best | 2 | 0.025 | 0.02 | −0.005 | best of 2: no interval |',
         '',
       ].join('\n'),
     );
-    expect(tableToCsv(table)).toBe(
-      'run,metric,aggregate,n,published,measured,measured_std,difference\n' +
-        'loss=cross-entropy,best_test_accuracy,best,2,0.975,0.98,,0.005\n' +
-        'loss=mse,final_test_accuracy,mean,2,0.95,0.93,0.0141421356237,-0.02\n' +
-        'loss=mse,final_test_loss,best,2,0.025,0.02,,-0.005\n',
-    );
+    const csv = tableToCsv(table).split('\n');
+    expect(csv.slice(0, 2).concat(csv.slice(3))).toEqual([
+      'run,metric,aggregate,n,published,measured,measured_std,difference,difference_ci_low,difference_ci_high',
+      'loss=cross-entropy,best_test_accuracy,best,2,0.975,0.98,,0.005,,',
+      'loss=mse,final_test_loss,best,2,0.025,0.02,,-0.005,,',
+      '',
+    ]);
+    const mean = csv[2].split(',');
+    expect(mean.slice(0, 8).join(',')).toBe('loss=mse,final_test_accuracy,mean,2,0.95,0.93,0.0141421356237,-0.02');
+    // scipy.stats.t.ppf(0.975, 1) = 12.7062047361747
+    expect(Number(mean[8])).toBeCloseTo(-0.02 - 0.127062047361747, 9);
+    expect(Number(mean[9])).toBeCloseTo(-0.02 + 0.127062047361747, 9);
   });
 });
 
