@@ -286,9 +286,10 @@ function lossFunctions(data: Pick<ResultsData, 'experiment'>): (group: RunGroup)
   return (group) => byName.get(group.name) ?? group.runs[0]?.summary.loss ?? '';
 }
 
-/** A signed number: "+0.36", "−1.2e-3". Percent kinds are shown in points. */
+/** A signed number: "+0.36", "−1.2e-3", "0". Percent kinds are shown in points. */
 function signed(value: number, kind: NumberKind): string {
   if (Number.isNaN(value)) return 'NaN';
+  if (value === 0) return formatNumber(0, kind);
   return `${value < 0 ? '−' : '+'}${formatNumber(Math.abs(value), kind)}`;
 }
 
