@@ -181,9 +181,11 @@ export function differencesTable(
   groups: readonly RunGroup[],
   data: Pick<ResultsData, 'experiment'>,
   settings: DifferenceSettings,
+  /** The pairs to compare instead of those `settings` gives (a script choosing its own family of comparisons). */
+  chosenPairs?: readonly RunPair[],
 ): ReportTable | undefined {
   const gridKeys = data.experiment.gridKeys;
-  const pairs = comparedPairs(groups, gridKeys, settings.reference);
+  const pairs = chosenPairs ?? comparedPairs(groups, gridKeys, settings.reference);
   if (pairs.length === 0) return undefined;
   const pending = pendingRows(pairs, data, settings.interval);
   const tested = pending.filter((row) => row.comparison?.test !== undefined);
@@ -242,9 +244,11 @@ export function differencesTable(
     );
   }
   const compared =
-    settings.reference === undefined
-      ? 'every pair of runs that differ in one thing (the run, or one grid value)'
-      : `each run against ${settings.reference} at the same grid point`;
+    chosenPairs !== undefined
+      ? `${pairs.length} chosen pair${pairs.length === 1 ? '' : 's'} of runs`
+      : settings.reference === undefined
+        ? 'every pair of runs that differ in one thing (the run, or one grid value)'
+        : `each run against ${settings.reference} at the same grid point`;
   return {
     name: 'differences',
     title: 'Differences between runs',

@@ -131,6 +131,21 @@ describe('without a reference: every pair of runs that differ in one thing', () 
   });
 });
 
+describe('chosen pairs (scripts/pooled-differences.js --vary)', () => {
+  test('only those pairs are compared, and Holm counts only their rows', () => {
+    const { data, groups } = load('three-seeds');
+    const acrossInit = comparedPairs(groups, data.experiment.gridKeys).filter(
+      (pair) => pair.run.name.split('[')[0] === pair.vs.name.split('[')[0],
+    );
+    expect(acrossInit).toHaveLength(3);
+    const table = differencesTable(groups, data, { interval: 'auto' }, acrossInit)!;
+    expect(table.description).toMatch(/^Compared: 3 chosen pairs of runs\./);
+    // Final and best accuracy for 3 pairs, and both losses (each run keeps its loss function): 12 rows.
+    expect(table.csvRows).toHaveLength(12);
+    expect(table.description).toContain('adjusted for the 12 comparisons with an interval');
+  });
+});
+
 describe('one seed (a --seeds 1 folder)', () => {
   test('says "1 seed: no interval" where a number would be NaN, and draws no interval chart', () => {
     const { data, table } = load('one-seed');
