@@ -18,16 +18,18 @@ export class LosslabError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCodeValue,
+    /** `cause`: the underlying error, whose stack --debug prints (e.g. an exception inside a user's module). */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }
 
 /** A problem in an experiment file or in command-line options. */
 export class ConfigError extends LosslabError {
-  constructor(message: string) {
-    super(message, ExitCode.badInput);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.badInput, options);
   }
 }
 

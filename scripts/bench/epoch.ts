@@ -8,6 +8,7 @@ import { buildMlp } from '../../src/models/mlp';
 import { createOptimizer } from '../../src/optimizers/registry';
 import type { RunConfig } from '../../src/config/schema';
 import { isRecordedStep, objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
+import { lossOf } from '../../src/train/run-functions';
 import { startClock, type Elapsed } from './clock';
 
 /** Lever switches; the defaults are what src/train/trainer.ts does. */
@@ -51,7 +52,7 @@ export class LosslabEpoch {
     private readonly levers: EpochLevers = {},
   ) {
     const mlp = buildMlp(config.model, split.featureSize, split.numClasses, 1);
-    this.context = { mlp, optimizer: createOptimizer(config.optimizer), loss: config.loss, l2Coefficient: 0 };
+    this.context = { mlp, optimizer: createOptimizer(config.optimizer), loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation), l2Coefficient: 0 };
     this.batches = new BatchBuilder(split, config.batchSize);
     this.order = epochOrder(split.size, new Rng(7));
     this.steps = this.batches.batchesPerEpoch;

@@ -8,6 +8,7 @@ import { loadDataset } from '../../src/data/datasets';
 import { buildMlp } from '../../src/models/mlp';
 import { createOptimizer } from '../../src/optimizers/registry';
 import { trainStep, type StepContext } from '../../src/train/step';
+import { lossOf } from '../../src/train/run-functions';
 import { runConfig, WORKLOADS } from './workloads';
 
 function flag(argv: string[], name: string, fallback: string): string {
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<void> {
   const split = loadDataset({ name: 'mnist', train: 10000, validation: 0, test: 1 }).train;
   const mlp = buildMlp(config.model, split.featureSize, split.numClasses, 1);
   const optimizer = createOptimizer(config.optimizer);
-  const context: StepContext = { mlp, optimizer, loss: config.loss, l2Coefficient: 0 };
+  const context: StepContext = { mlp, optimizer, loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation), l2Coefficient: 0 };
   const batches = new BatchBuilder(split, config.batchSize);
   const order = epochOrder(split.size, null);
   const step = (index: number) => {

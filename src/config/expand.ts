@@ -1,13 +1,17 @@
 // Expands a validated experiment file into resolved runs: defaults, grid points, seeds, cross-key rules, ids.
 import type { z } from 'zod';
-import { LOSSES, lossNamesWhere, type LossDefinition } from '../losses/registry';
+import type { LossModule, OptionValues, OutputActivationModule } from '../modules/contract';
+import type { LoadedModule, ModuleRole } from '../modules/load';
+import { describeOptions, optionsSchema } from '../modules/options';
+import { acceptsOutput, LOSSES, lossNamesWhere, takesLabelSmoothing, type LossName } from '../losses/registry';
+import { ACTIVATION_NAMES } from '../models/activations';
 import { INITIALIZERS, type InitializerDefinition } from '../models/initializers';
 import { OPTIMIZERS, optimizersUsing, type OptimizerDefinition } from '../optimizers/registry';
 import { ConfigError } from '../errors';
 import { didYouMean } from '../util/did-you-mean';
 import { gridValueText } from '../util/grid-text';
 import { isPlainObject } from '../util/plain-object';
-import { problemsError, problemsFromIssues, type Problem } from './issues';
+import { formatPath, problemsError, problemsFromIssues, type Problem } from './issues';
 import { matchesGlob } from './only';
 import type { SourceDocument } from './parse-file';
 import { assignIds, hashOf } from './run-ids';
@@ -33,6 +37,29 @@ export interface ResolvedRun {
   config: RunConfig;
   /** sha256 (first 16 hex digits) of the dataset, run config and seed: what `--resume` matches on. */
   configHash: string;
+  /** The user's modules this run uses, loaded (not written to experiment.json; the config holds their hashes). */
+  modules: RunModules;
+}
+
+/** A loaded module and where the experiment file names it (`file:line:col: runs[0].loss.module`), for messages. */
+export interface ModuleUse<D> {
+  loaded: LoadedModule<D>;
+  where: string;
+}
+export interface RunModules {
+  loss?: ModuleUse<LossModule>;
+  output?: ModuleUse<OutputActivationModule>;
+}
+
+/** Modules loaded before expansion, by role and path as written (see loadExperimentWithModules). */
+export type ModuleCatalog = ReadonlyMap<string, LoadedModule<LossModule> | LoadedModule<OutputActivationModule>>;
+export const catalogKey = (role: ModuleRole, spec: string) => `${role}\u0000${spec}`;
+
+/** A module path named by a run, where it is named (a key path into the file). */
+export interface ModuleReference {
+  role: ModuleRole;
+  spec: string;
+  path: PropertyKey[];
 }
 
 export interface Experiment {
@@ -58,24 +85,30 @@ export interface ExperimentOverrides {
 }
 
 const RUN_LEAF_KEYS = leafKeys(RunSchema).filter((k) => k !== 'name' && k !== 'seeds');
+/** Options of a module may be grid keys too: loss.options.gamma, model.outputActivation.options.<name>. */
+const MODULE_OPTION_KEY = /^(loss\.options|model\.outputActivation\.options)\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 type RawRun = Record<string, unknown>;
 
-export function expandExperiment(
-  source: SourceDocument,
-  raw: Record<string, unknown>,
-  file: ExperimentFile,
-  overrides: ExperimentOverrides,
-): Experiment {
-  const problems: Problem[] = [];
+/** One run of the file at one grid point, merged over the defaults, before it is validated. */
+interface MergedRun {
+  rawRun: RawRun;
+  runIndex: number;
+  point: GridPoint;
+  merged: RawRun;
+  /** Where a run key got its value, as a key path into the file. */
+  origin: (path: readonly PropertyKey[]) => PropertyKey[];
+}
+
+/** Every run × grid point, merged over defaults (grid keys checked first). Throws on an unknown grid key. */
+function mergedRuns(source: SourceDocument, raw: Record<string, unknown>, file: ExperimentFile): MergedRun[] {
   const rawDefaults = (raw.defaults ?? {}) as RawRun;
   const rawRuns = (raw.runs as RawRun[] | undefined) ?? [{ name: file.name }];
-  const runsPath = raw.runs ? 'runs' : 'defaults';
   const grid = file.grid ?? {};
   const gridKeys = Object.keys(grid);
-
+  const problems: Problem[] = [];
   for (const key of gridKeys) {
-    if (!RUN_LEAF_KEYS.includes(key)) {
+    if (!RUN_LEAF_KEYS.includes(key) && !MODULE_OPTION_KEY.test(key)) {
       problems.push({
         path: ['grid', key],
         message: `unknown key "${key}"${didYouMean(key, RUN_LEAF_KEYS) || '.'} A grid varies run keys such as optimizer.learningRate, loss.name or model.hidden.`,
@@ -83,11 +116,59 @@ export function expandExperiment(
     }
   }
   if (problems.length > 0) throw problemsError(source, problems);
-
   const points = cartesian(gridKeys.map((key) => grid[key].map((value, index) => ({ key, value, index }))));
+  return rawRuns.flatMap((rawRun, runIndex) => {
+    const { name: _name, seeds: _seeds, ...settings } = rawRun;
+    return points.map((point) => {
+      const merged = overlay(deepMerge({}, rawDefaults), settings);
+      // A loss or activation named by a grid value replaces the one it varies, before options are set on it.
+      const ordered = [...point].sort((a, b) => Number(MODULE_OPTION_KEY.test(a.key)) - Number(MODULE_OPTION_KEY.test(b.key)));
+      for (const { key, value } of ordered) {
+        if (key === 'loss.name' || key === 'loss.module') forgetLossIdentity(merged);
+        setDotted(merged, key, value);
+      }
+      const origin = (path: readonly PropertyKey[]) => originOf(path, rawRun, point, raw.runs ? runIndex : undefined, rawDefaults);
+      return { rawRun, runIndex, point, merged, origin };
+    });
+  });
+}
+
+/**
+ * The module paths the runs name (loss.module, model.outputActivation.module), each once per role, with where it is
+ * first named: what to load before the file can be expanded.
+ */
+export function moduleReferences(source: SourceDocument, raw: Record<string, unknown>, file: ExperimentFile): ModuleReference[] {
+  const found = new Map<string, ModuleReference>();
+  for (const { merged, origin } of mergedRuns(source, raw, file)) {
+    const loss = merged.loss as RawRun | undefined;
+    const output = (merged.model as RawRun | undefined)?.outputActivation as RawRun | undefined;
+    const candidates: [ModuleRole, unknown, PropertyKey[]][] = [
+      ['loss', isPlainObject(loss) ? loss.module : undefined, ['loss', 'module']],
+      ['output activation', isPlainObject(output) ? output.module : undefined, ['model', 'outputActivation', 'module']],
+    ];
+    for (const [role, spec, path] of candidates) {
+      if (typeof spec !== 'string' || spec === '' || found.has(catalogKey(role, spec))) continue;
+      found.set(catalogKey(role, spec), { role, spec, path: origin(path) });
+    }
+  }
+  return [...found.values()];
+}
+
+export function expandExperiment(
+  source: SourceDocument,
+  raw: Record<string, unknown>,
+  file: ExperimentFile,
+  overrides: ExperimentOverrides,
+  modules: ModuleCatalog = new Map(),
+): Experiment {
+  const problems: Problem[] = [];
+  const runsPath = raw.runs ? 'runs' : 'defaults';
+  const gridKeys = Object.keys(file.grid ?? {});
+  const merged = mergedRuns(source, raw, file);
   const runs: ResolvedRun[] = [];
   const names = new Map<string, number>();
-  rawRuns.forEach((rawRun, runIndex) => {
+  for (const [index, { runIndex }] of merged.entries()) {
+    if (index > 0 && merged[index - 1].runIndex === runIndex) continue;
     const baseName = runNames(file)[runIndex];
     if (names.has(baseName)) {
       problems.push({
@@ -96,37 +177,41 @@ export function expandExperiment(
       });
     }
     names.set(baseName, runIndex);
-    const { name: _name, seeds: runSeeds, ...settings } = rawRun;
-    for (const point of points) {
-      const merged = deepMerge(deepMerge({}, rawDefaults), settings);
-      for (const { key, value } of point) setDotted(merged, key, value);
-      const origin = (path: readonly PropertyKey[]) => originOf(path, rawRun, point, raw.runs ? runIndex : undefined, rawDefaults);
-      const parsedRun = RunSchema.safeParse(merged, { reportInput: true });
-      if (!parsedRun.success) {
-        for (const p of problemsFromIssues(parsedRun.error.issues, (path) => keysAt(RunSchema, path))) {
-          problems.push({ path: origin(p.path), message: p.message });
-        }
-        continue;
+  }
+  for (const { rawRun, runIndex, point, merged: mergedRun, origin } of merged) {
+    const baseName = runNames(file)[runIndex];
+    const parsedRun = RunSchema.safeParse(mergedRun, { reportInput: true });
+    if (!parsedRun.success) {
+      for (const p of problemsFromIssues(parsedRun.error.issues, (path) => keysAt(RunSchema, path))) {
+        problems.push({ path: origin(p.path), message: p.message });
       }
-      const config = resolveRun(parsedRun.data, merged, origin, problems);
-      if (overrides.epochs !== undefined) config.epochs = overrides.epochs;
-      if (config.batchSize > file.dataset.train) {
-        problems.push({
-          path: origin(['batchSize']),
-          message: `expected at most dataset.train (${file.dataset.train}), received ${config.batchSize}.`,
-        });
-      }
-      const gridValues = Object.fromEntries(point.map(({ key, value }) => [key, value]));
-      const name =
-        point.length === 0
-          ? baseName
-          : `${baseName}[${point.map(({ key, value }) => `${shortKey(key)}=${gridValueText(value)}`).join(',')}]`;
-      const seeds = overrides.seeds ?? (runSeeds as number[] | undefined) ?? file.seeds;
-      for (const seed of seeds) {
-        runs.push({ id: '', name, seed, gridValues, config, configHash: hashOf({ dataset: file.dataset, config, seed }) });
-      }
+      continue;
     }
-  });
+    const where = (path: PropertyKey[]) => `${source.locate(origin(path))}: ${formatPath(origin(path))}`;
+    const { config, modules: runModules } = resolveRun(parsedRun.data, mergedRun, origin, problems, modules, where);
+    if (overrides.epochs !== undefined) config.epochs = overrides.epochs;
+    if (config.batchSize > file.dataset.train) {
+      problems.push({
+        path: origin(['batchSize']),
+        message: `expected at most dataset.train (${file.dataset.train}), received ${config.batchSize}.`,
+      });
+    }
+    const gridValues = Object.fromEntries(point.map(({ key, value }) => [key, value]));
+    const name =
+      point.length === 0 ? baseName : `${baseName}[${point.map(({ key, value }) => `${shortKey(key)}=${gridValueText(value)}`).join(',')}]`;
+    const seeds = overrides.seeds ?? (rawRun.seeds as number[] | undefined) ?? file.seeds;
+    for (const seed of seeds) {
+      runs.push({
+        id: '',
+        name,
+        seed,
+        gridValues,
+        config,
+        configHash: hashOf({ dataset: file.dataset, config, seed }),
+        modules: runModules,
+      });
+    }
+  }
   if (problems.length > 0) throw problemsError(source, problems);
 
   assignIds(runs, gridKeys.length > 0);
@@ -150,55 +235,162 @@ export function expandExperiment(
   };
 }
 
-/** Fills what the schema leaves open (loss.outputs, initializer blocks) and checks rules across keys. */
+/** Fills what the schema leaves open (loss.outputs, initializer blocks, module options) and checks rules across keys. */
 function resolveRun(
   run: z.output<typeof RunSchema>,
   merged: RawRun,
   origin: (path: readonly PropertyKey[]) => PropertyKey[],
   problems: Problem[],
-): RunConfig {
-  const loss: LossDefinition = LOSSES[run.loss.name];
-  const output = run.model.outputActivation;
-  if (!loss.outputs.includes(output)) {
-    problems.push({
-      path: origin(['loss', 'name']),
-      message: `loss "${run.loss.name}" does not fit outputActivation "${output}": ${loss.instead}.`,
-    });
+  catalog: ModuleCatalog,
+  where: (path: PropertyKey[]) => string,
+): { config: RunConfig; modules: RunModules } {
+  const modules: RunModules = {};
+  const problem = (path: PropertyKey[], message: string) => problems.push({ path: origin(path), message });
+
+  // The output activation: a built-in name, or a module with its options.
+  const outputSpec = run.model.outputActivation;
+  let outputActivation: RunConfig['model']['outputActivation'] = typeof outputSpec === 'string' ? outputSpec : 'softmax';
+  let outputName: string = typeof outputSpec === 'string' ? outputSpec : '';
+  if (typeof outputSpec !== 'string') {
+    const loaded = fromCatalog(catalog, 'output activation', outputSpec.module) as LoadedModule<OutputActivationModule>;
+    outputName = loaded.name;
+    if ((ACTIVATION_NAMES as string[]).includes(loaded.name)) {
+      problem(
+        ['model', 'outputActivation', 'module'],
+        `output-activation module "${outputSpec.module}" is named "${loaded.name}", the name of a built-in activation: export another name.`,
+      );
+    }
+    const options = resolveOptions(loaded, outputSpec.options, ['model', 'outputActivation', 'options'], problem);
+    outputActivation = { ...moduleFields(loaded), options };
+    modules.output = { loaded, where: where(['model', 'outputActivation', 'module']) };
   }
-  if (run.loss.gradient === 'skip-activation-derivative' && !loss.separableFromActivation) {
-    problems.push({
-      path: origin(['loss', 'gradient']),
-      message: `skip-activation-derivative needs a loss of the outputs o (${lossNamesWhere((d) => d.separableFromActivation).join(', ')}); "${run.loss.name}" is computed from the logits z, with no ∂E/∂o apart from the activation: use gradient: closed-form or autodiff.`,
-    });
+  const outputText = typeof outputSpec === 'string' ? `"${outputName}"` : `"${outputName}" (${outputSpec.module})`;
+
+  // The loss: a built-in by name (cross-entropy by default), or a module.
+  const lossModule = run.loss.module === undefined ? undefined : (fromCatalog(catalog, 'loss', run.loss.module) as LoadedModule<LossModule>);
+  if (run.loss.module !== undefined && run.loss.name !== undefined) {
+    problem(['loss', 'module'], `give a loss by name or by module, not both (received name "${run.loss.name}" and module "${run.loss.module}").`);
   }
-  if (run.loss.labelSmoothing > 0 && !loss.acceptsLabelSmoothing) {
-    problems.push({
-      path: origin(['loss', 'labelSmoothing']),
-      message: `labelSmoothing applies to ${lossNamesWhere((d) => d.acceptsLabelSmoothing === true).join(', ')} only, received it with "${run.loss.name}".`,
-    });
+  const name: LossName = run.loss.name ?? 'cross-entropy';
+  const definition: LossModule = lossModule ? lossModule.definition : LOSSES[name];
+  const lossText = lossModule ? `loss module "${run.loss.module}"` : `loss "${name}"`;
+  const lossKey = lossModule ? ['loss', 'module'] : ['loss', 'name'];
+  if (!acceptsOutput(definition, outputName)) {
+    const accepted = definition.outputs === 'any' ? 'any' : definition.outputs.join(', ');
+    const instead = definition.instead ?? `it accepts ${accepted}`;
+    problem(lossKey, `${lossText} does not fit outputActivation ${outputText}: ${instead}.`);
   }
+  if (run.loss.gradient === 'skip-activation-derivative' && !definition.gradO) {
+    problem(
+      ['loss', 'gradient'],
+      lossModule
+        ? `skip-activation-derivative needs ∂E/∂o, and ${lossText} exports no gradO(o, t, context).`
+        : `skip-activation-derivative needs a loss of the outputs o (${lossNamesWhere((d) => d.gradO !== undefined).join(', ')}); "${name}" is computed from the logits z, with no ∂E/∂o apart from the activation: use gradient: closed-form or autodiff.`,
+    );
+  }
+  if (run.loss.gradient === 'closed-form' && !definition.gradZ) {
+    problem(['loss', 'gradient'], `closed-form needs the closed form ∂E/∂z, and ${lossText} exports no gradZ(z, t, context): use autodiff.`);
+  }
+  if (run.loss.gradient === 'closed-form' && !lossModule && definition.gradO && modules.output) {
+    const activation = modules.output.loaded.definition;
+    if (!activation.vjp && !(activation.elementwise && activation.derivative)) {
+      problem(
+        ['loss', 'gradient'],
+        `closed-form sends ∂E/∂o back through the output activation, and module "${modules.output.loaded.source.spec}" gives no vjp(z, a, g, context)${activation.elementwise ? ' nor derivative(z, a, context)' : ''}: use autodiff.`,
+      );
+    }
+  }
+  const smoothed = lossNamesWhere(takesLabelSmoothing);
+  if (run.loss.labelSmoothing > 0 && (lossModule || !smoothed.includes(name))) {
+    problem(
+      ['loss', 'labelSmoothing'],
+      lossModule
+        ? `labelSmoothing applies to ${smoothed.join(', ')} only; a loss module takes its own options under loss.options.`
+        : `labelSmoothing applies to ${smoothed.join(', ')} only, received it with "${name}".`,
+    );
+  }
+  if (!lossModule && run.loss.options !== undefined) {
+    const own = Object.keys(definition.options ?? {});
+    problem(
+      ['loss', 'options'],
+      own.length > 0
+        ? `loss "${name}" takes its options as keys of the loss block (${own.join(', ')}); options: is for loss modules.`
+        : `loss "${name}" takes no options; options: is for loss modules.`,
+    );
+  }
+  let loss: RunConfig['loss'];
+  if (lossModule) {
+    const options = resolveOptions(lossModule, run.loss.options, ['loss', 'options'], problem);
+    const { name: _name, module: _module, options: _options, ...settings } = run.loss;
+    loss = { ...moduleFields(lossModule), options, ...settings, outputs: run.loss.outputs ?? definition.defaultOutputs };
+    modules.loss = { loaded: lossModule, where: where(['loss', 'module']) };
+  } else {
+    const { options: _options, module: _module, ...settings } = run.loss;
+    loss = { ...settings, name, outputs: run.loss.outputs ?? definition.defaultOutputs };
+  }
+
   const optimizer: OptimizerDefinition = OPTIMIZERS[run.optimizer.name];
   const rawOptimizer = (merged.optimizer ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(rawOptimizer)) {
     if (key !== 'name' && !(optimizer.uses as readonly string[]).includes(key)) {
       const users = optimizersUsing(key);
-      problems.push({
-        path: origin(['optimizer', key]),
-        message: `optimizer "${run.optimizer.name}" does not use ${key}${users.length ? ` (${users.join(', ')} do${users.length === 1 ? 'es' : ''})` : ''}.`,
-      });
+      problem(
+        ['optimizer', key],
+        `optimizer "${run.optimizer.name}" does not use ${key}${users.length ? ` (${users.join(', ')} do${users.length === 1 ? 'es' : ''})` : ''}.`,
+      );
     }
   }
   const usedOptimizerKeys = ['name', ...optimizer.uses] as string[];
-  return {
+  const config = {
     ...run,
     optimizer: Object.fromEntries(Object.entries(run.optimizer).filter(([key]) => usedOptimizerKeys.includes(key))),
     model: {
       ...run.model,
+      outputActivation,
       kernelInitializer: resolveInitializer(run.model.kernelInitializer, origin(['model', 'kernelInitializer']), problems),
       biasInitializer: resolveInitializer(run.model.biasInitializer, origin(['model', 'biasInitializer']), problems),
     },
-    loss: { ...run.loss, outputs: run.loss.outputs ?? loss.defaultOutputs },
+    loss,
   } as RunConfig;
+  return { config, modules };
+}
+
+function fromCatalog(catalog: ModuleCatalog, role: ModuleRole, spec: string): LoadedModule<LossModule | OutputActivationModule> {
+  const loaded = catalog.get(catalogKey(role, spec));
+  // loadExperimentWithModules loads every module a run names before expanding; the sync loader loads none.
+  if (!loaded) throw new ConfigError(`${role} module "${spec}" is named, but modules load only through loadExperimentWithModules.`);
+  return loaded;
+}
+
+/** The module's identity in a resolved config: the path as written and the hashes of its source (and local imports). */
+function moduleFields(loaded: LoadedModule<unknown>): { module: string; sha256: string; imports?: { path: string; sha256: string }[] } {
+  const { spec, sha256, imports } = loaded.source;
+  return { module: spec, sha256, ...(imports.length > 0 ? { imports } : {}) };
+}
+
+/** A module's options validated against its declarations (located errors, did-you-mean), defaults filled in. */
+function resolveOptions(
+  loaded: LoadedModule<LossModule | OutputActivationModule>,
+  given: Record<string, unknown> | undefined,
+  at: PropertyKey[],
+  problem: (path: PropertyKey[], message: string) => void,
+): OptionValues {
+  const declarations = loaded.definition.options ?? {};
+  const parsed = optionsSchema(declarations).safeParse(given ?? {}, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const known = Object.keys(declarations);
+  const takes = `${loaded.role === 'loss' ? 'Loss' : 'Output-activation'} module "${loaded.source.spec}" takes ${describeOptions(declarations)}.`;
+  for (const issue of parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problem([...at, key], `unknown option "${key}"${didYouMean(key, known) || '.'} ${takes}`);
+    } else {
+      for (const p of problemsFromIssues([issue], () => known)) {
+        const missing = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
+        problem([...at, ...p.path], missing ? `the option is required (it has no default). ${takes}` : p.message);
+      }
+    }
+  }
+  return {};
 }
 
 function resolveInitializer(spec: InitializerSpec, path: PropertyKey[], problems: Problem[]): RunConfig['model']['kernelInitializer'] {
@@ -261,6 +453,25 @@ export function deepMerge(target: Record<string, unknown>, patch: Record<string,
           : value;
   }
   return target;
+}
+
+/**
+ * deepMerge for one layer of run settings (defaults, then the run): a layer that names its loss (name or module)
+ * starts from a fresh loss identity, dropping the name, module and options it inherits; an output activation given
+ * as a module block replaces the inherited one whole.
+ */
+function overlay(target: RawRun, patch: RawRun): RawRun {
+  const loss = patch.loss;
+  if (isPlainObject(loss) && ('name' in loss || 'module' in loss)) forgetLossIdentity(target);
+  const output = (patch.model as RawRun | undefined)?.outputActivation;
+  if (isPlainObject(output) && isPlainObject(target.model)) target.model = { ...target.model, outputActivation: undefined };
+  return deepMerge(target, patch);
+}
+
+function forgetLossIdentity(merged: RawRun): void {
+  if (!isPlainObject(merged.loss)) return;
+  const { name: _name, module: _module, options: _options, ...rest } = merged.loss;
+  merged.loss = rest;
 }
 
 function setDotted(target: Record<string, unknown>, dotted: string, value: unknown): void {

@@ -1,17 +1,58 @@
-// Loads an experiment file into resolved runs: parse, validate against the schema, then expand (see expand.ts).
+// Loads an experiment file into resolved runs: parse, validate against the schema, load the modules it names, then
+// expand (see expand.ts).
+import * as path from 'path';
 import { ConfigError } from '../errors';
-import { expandExperiment, type Experiment, type ExperimentOverrides } from './expand';
-import { describeValue, problemsError, problemsFromIssues } from './issues';
-import { parseExperimentSource } from './parse-file';
-import { ExperimentFileSchema } from './schema';
+import type { LossModule, OutputActivationModule } from '../modules/contract';
+import { loadActivationModule, loadLossModule, ModuleProblem, readModuleSource, type LoadedModule } from '../modules/load';
+import { catalogKey, expandExperiment, moduleReferences, type Experiment, type ExperimentOverrides } from './expand';
+import { describeValue, problemsError, problemsFromIssues, type Problem } from './issues';
+import { parseExperimentSource, type SourceDocument } from './parse-file';
+import { ExperimentFileSchema, type ExperimentFile } from './schema';
 import { keysAt } from './schema-walk';
 
-export type { Experiment, ExperimentOverrides, ResolvedRun } from './expand';
+export type { Experiment, ExperimentOverrides, ModuleUse, ResolvedRun, RunModules } from './expand';
 
 const TOP_LEVEL_KEYS = Object.keys(ExperimentFileSchema.shape);
 
-/** Reads, validates and expands `file`. Every problem is reported at once in one ConfigError. */
+/**
+ * Reads, validates and expands `file`, which must name no module (a module loads asynchronously: use
+ * loadExperimentWithModules). Every problem is reported at once in one ConfigError.
+ */
 export function loadExperiment(file: string, overrides: ExperimentOverrides = {}, text?: string): Experiment {
+  const { source, raw, parsed } = parseExperiment(file, text);
+  return expandExperiment(source, raw, parsed, overrides);
+}
+
+/**
+ * Reads and validates `file`, loads every loss and output-activation module its runs name (paths relative to the
+ * file; each read once and hashed), then expands it. Problems with a module (its path, its code, its exports) are
+ * ConfigErrors located at the key that names it. The modules' own checks run later, once a backend is chosen
+ * (runner/check-modules.ts).
+ */
+export async function loadExperimentWithModules(file: string, overrides: ExperimentOverrides = {}, text?: string): Promise<Experiment> {
+  const { source, raw, parsed } = parseExperiment(file, text);
+  const catalog = new Map<string, LoadedModule<LossModule> | LoadedModule<OutputActivationModule>>();
+  const problems: Problem[] = [];
+  for (const reference of moduleReferences(source, raw, parsed)) {
+    try {
+      const moduleSource = readModuleSource(reference.spec, path.dirname(file));
+      try {
+        const loaded = reference.role === 'loss' ? await loadLossModule(moduleSource) : await loadActivationModule(moduleSource);
+        catalog.set(catalogKey(reference.role, reference.spec), loaded);
+      } catch (error) {
+        if (!(error instanceof ModuleProblem)) throw error;
+        problems.push({ path: reference.path, message: `${reference.role} module ${JSON.stringify(reference.spec)}: ${error.message}` });
+      }
+    } catch (error) {
+      if (!(error instanceof ModuleProblem)) throw error;
+      problems.push({ path: reference.path, message: error.message });
+    }
+  }
+  if (problems.length > 0) throw problemsError(source, problems);
+  return expandExperiment(source, raw, parsed, overrides, catalog);
+}
+
+function parseExperiment(file: string, text?: string): { source: SourceDocument; raw: Record<string, unknown>; parsed: ExperimentFile } {
   const source = parseExperimentSource(file, text);
   const raw = source.data;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -27,7 +68,7 @@ export function loadExperiment(file: string, overrides: ExperimentOverrides = {}
   }
   const parsed = ExperimentFileSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw problemsError(source, problemsFromIssues(parsed.error.issues, knownKeys));
-  return expandExperiment(source, raw as Record<string, unknown>, parsed.data, overrides);
+  return { source, raw: raw as Record<string, unknown>, parsed: parsed.data };
 }
 
 function knownKeys(path: readonly PropertyKey[]): string[] {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { HIDDEN_ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES } from '../models/activations';
 import { INITIALIZER_NAMES } from '../models/initializers';
-import { GRADIENT_MODES, LOSS_NAMES, lossNamesWhere } from '../losses/registry';
+import { GRADIENT_MODES, LOSS_NAMES, lossNamesWhere, takesLabelSmoothing } from '../losses/registry';
 import { OPTIMIZER_NAMES, describedOptimizerSettings } from '../optimizers/registry';
 import { DATASET_NAMES } from '../data/datasets';
 import { INTERVAL_CHOICES } from '../stats';
@@ -21,10 +21,24 @@ export const InitializerSchema = z.union([
   }),
 ]);
 
+/** Options a module declares, given in the experiment file; checked against the module's declarations once loaded. */
+const ModuleOptionsSchema = z.record(z.string(), z.unknown()).describe("The module's options, as it declares them");
+const modulePath = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .describe(`Path of ${what} module (.mjs, .cjs, .js, .ts), relative to the experiment file: code that runs with your rights`);
+
+/** An output activation given by a module: its path and options. */
+export const OutputActivationModuleSchema = z.strictObject({
+  module: modulePath('an output-activation'),
+  options: ModuleOptionsSchema.optional(),
+});
+
 export const ModelSchema = z.strictObject({
   hidden: z.array(z.int().min(1)).default([100]).describe('Hidden layer sizes, input side first; [] for none'),
   hiddenActivation: z.enum(HIDDEN_ACTIVATION_NAMES).default('sigmoid'),
-  outputActivation: z.enum(OUTPUT_ACTIVATION_NAMES).default('softmax'),
+  outputActivation: z.union([z.enum(OUTPUT_ACTIVATION_NAMES), OutputActivationModuleSchema]).default('softmax'),
   kernelInitializer: InitializerSchema.default('glorot-uniform'),
   biasInitializer: InitializerSchema.default('zeros'),
 });
@@ -32,7 +46,9 @@ export const ModelSchema = z.strictObject({
 const lossesDefaultingTo = (outputs: 'mean' | 'sum') => lossNamesWhere((d) => d.defaultOutputs === outputs).join(', ');
 
 export const LossSchema = z.strictObject({
-  name: z.enum(LOSS_NAMES).default('cross-entropy'),
+  name: z.enum(LOSS_NAMES).optional().describe('A built-in loss; default cross-entropy unless module is given'),
+  module: modulePath('a loss').optional(),
+  options: ModuleOptionsSchema.optional(),
   outputs: z
     .enum(['mean', 'sum'])
     .optional()
@@ -46,7 +62,7 @@ export const LossSchema = z.strictObject({
     .min(0)
     .lt(1)
     .default(0)
-    .describe(`${lossNamesWhere((d) => d.acceptsLabelSmoothing === true).join(', ')} only: ε in t′ = (1−ε)t + ε/K`),
+    .describe(`${lossNamesWhere(takesLabelSmoothing).join(', ')} only (an option it declares): ε in t′ = (1−ε)t + ε/K`),
 });
 
 export const OptimizerSchema = z.strictObject({
@@ -159,14 +175,33 @@ export type InitializerSpec = z.output<typeof InitializerSchema>;
 /** An initialiser after resolution: its name and every parameter it takes, defaults filled in. */
 const ResolvedInitializerSchema = z.object({ name: z.enum(INITIALIZER_NAMES) }).catchall(z.union([z.number(), z.string()]));
 
+/** A module as resolved: the path as written, the SHA-256 of its source and of the local files it imports. */
+const ResolvedModuleFields = {
+  module: z.string(),
+  sha256: z.string(),
+  imports: z.array(z.strictObject({ path: z.string(), sha256: z.string() })).optional(),
+  options: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+};
+
 /**
  * A run with every default filled in, as trained and as written to experiment.json: the loss's reduction is
- * resolved, initialisers are blocks with all their parameters, and the optimizer keeps only the options it uses
- * (see OPTIMIZERS[name].uses).
+ * resolved, initialisers are blocks with all their parameters, the optimizer keeps only the options it uses
+ * (see OPTIMIZERS[name].uses), and a module carries its source hashes and its options with defaults filled in
+ * (a built-in loss keeps exactly the keys it always had, so its config hash does not move).
  */
 export const ResolvedRunSchema = DefaultsSchema.extend({
-  model: ModelSchema.extend({ kernelInitializer: ResolvedInitializerSchema, biasInitializer: ResolvedInitializerSchema }),
-  loss: LossSchema.extend({ outputs: z.enum(['mean', 'sum']) }),
+  model: ModelSchema.extend({
+    kernelInitializer: ResolvedInitializerSchema,
+    biasInitializer: ResolvedInitializerSchema,
+    outputActivation: z.union([z.enum(OUTPUT_ACTIVATION_NAMES), z.strictObject(ResolvedModuleFields)]),
+  }),
+  loss: LossSchema.extend({
+    outputs: z.enum(['mean', 'sum']),
+    module: ResolvedModuleFields.module.optional(),
+    sha256: ResolvedModuleFields.sha256.optional(),
+    imports: ResolvedModuleFields.imports,
+    options: ResolvedModuleFields.options.optional(),
+  }),
   optimizer: OptimizerSchema.partial().required({ name: true, learningRate: true }),
 });
 export type RunConfig = z.output<typeof ResolvedRunSchema>;

@@ -1,7 +1,6 @@
 // Gradient hooks: identity probes on pre-activations plus parameter gradients, kept on the device until flush().
 import * as tf from '@tensorflow/tfjs';
 import type { GradientRow, GradientTensor } from '../results/contract';
-import { ACTIVATIONS } from '../models/activations';
 import type { ForwardPass, Mlp, PreactivationTap } from '../models/mlp';
 import { gradientSums, statsFromSums } from './stats';
 
@@ -56,10 +55,10 @@ export class GradientRecorder {
   /** Keeps the fraction of saturated (or dead) units of each layer from a recorded forward pass. */
   recordSaturation(mlp: Mlp, pass: ForwardPass): void {
     mlp.layers.forEach((layer, index) => {
-      const definition = ACTIVATIONS[layer.activation] as { saturated?: (z: tf.Tensor2D, a: tf.Tensor2D) => tf.Tensor2D };
+      const { saturated } = layer.activation;
       const z = pass.preactivations[index];
       const fraction = tf.tidy(() =>
-        definition.saturated ? tf.mean(tf.reshape(definition.saturated(z, pass.activations[index]), [1, -1]), 1, true) : tf.zeros([1, 1]),
+        saturated ? tf.mean(tf.reshape(saturated(z, pass.activations[index]), [1, -1]), 1, true) : tf.zeros([1, 1]),
       ) as tf.Tensor2D;
       this.saturation.get(index)?.dispose();
       this.saturation.set(index, tf.keep(fraction));

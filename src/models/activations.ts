@@ -1,73 +1,86 @@
-// Activation registry: each entry is f(z), its derivative, and what counts as a saturated or dead unit.
+// Activation registry: each built-in is an OutputActivationModule (the public contract) plus where it may stand;
+// bindActivation turns a built-in or a user's module into the Activation a model layer applies.
 import * as tf from '@tensorflow/tfjs';
+import type { ActivationContext, OptionValues, OutputActivationModule, OutputActivationView, Tensor, Tensor2D } from '../modules/contract';
 
-/** One activation function, applied elementwise (softmax: along the last axis). */
-export interface ActivationDefinition {
-  /** a = f(z). */
-  apply(z: tf.Tensor2D): tf.Tensor2D;
-  /**
-   * f'(z) elementwise, written through a = f(z) where that is cheaper. For softmax this is the Jacobian's
-   * diagonal a(1 − a), which is all the saturation statistic needs.
-   */
-  derivative(z: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D;
-  /**
-   * 1 where the unit is saturated (derivative below 1% of its maximum) or dead (relu with zero derivative),
-   * else 0. Undefined where the derivative is constant (linear), so the fraction is always 0.
-   */
-  saturated?(z: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D;
+/** tfjs-layers identifiers a saved model.json can name. */
+export type LayersActivation = 'sigmoid' | 'tanh' | 'relu' | 'linear' | 'softmax';
+
+/** A built-in activation: the public contract, plus its roles and its tfjs-layers name. */
+export interface ActivationDefinition extends OutputActivationModule {
   /** Where the activation may stand. */
   roles: readonly ('hidden' | 'output')[];
   /** The tfjs-layers identifier used in the saved model.json. */
-  layersName: 'sigmoid' | 'tanh' | 'relu' | 'linear' | 'softmax';
+  layersName: LayersActivation;
 }
 
 /** σ'(z) = σ(1 − σ) peaks at 1/4; saturated below 1% of that. */
 const SIGMOID_SATURATED = 0.01 * 0.25;
-/** tanh'(z) = 1 − tanh² peaks at 1; saturated below 1% of that. */
-const TANH_SATURATED = 0.01;
+/** tanh'(z) = 1 − tanh² and relu'(z) ∈ {0, 1} peak at 1; saturated (dead, for relu) below 1% of that. */
+const UNIT_SATURATED = 0.01;
 
-// The derivatives and masks below take several ops; tf.tidy frees the intermediates, so each returns one tensor.
-const logisticDerivative = (_z: tf.Tensor2D, a: tf.Tensor2D) => tf.tidy(() => tf.mul(a, tf.sub(1, a)) as tf.Tensor2D);
-const logisticSaturated = (z: tf.Tensor2D, a: tf.Tensor2D) =>
-  tf.tidy(() => tf.cast(tf.less(logisticDerivative(z, a), SIGMOID_SATURATED), 'float32') as tf.Tensor2D);
+type Context = ActivationContext;
+// σ' = a(1 − a); softmax's Jacobian diagonal ∂aₖ/∂zₖ is the same expression.
+const logisticDerivative = (_z: Tensor2D, a: Tensor2D, { tf }: Context) => tf.mul(a, tf.sub(1, a));
 
 export const ACTIVATIONS = {
   sigmoid: {
-    apply: (z) => tf.sigmoid(z),
+    elementwise: true,
+    apply: (z, { tf }) => tf.sigmoid(z),
     derivative: logisticDerivative,
-    saturated: logisticSaturated,
+    saturatedBelow: SIGMOID_SATURATED,
+    // z = log(o / (1 − o)).
+    inverse: (o, { tf }) => tf.log(tf.div(o, tf.sub(1, o))),
     roles: ['hidden', 'output'],
     layersName: 'sigmoid',
   },
   tanh: {
-    apply: (z) => tf.tanh(z),
-    derivative: (_z, a) => tf.tidy(() => tf.sub(1, tf.square(a)) as tf.Tensor2D),
-    saturated: (_z, a) => tf.tidy(() => tf.cast(tf.less(tf.sub(1, tf.square(a)), TANH_SATURATED), 'float32') as tf.Tensor2D),
+    elementwise: true,
+    apply: (z, { tf }) => tf.tanh(z),
+    derivative: (_z, a, { tf }) => tf.sub(1, tf.square(a)),
+    saturatedBelow: UNIT_SATURATED,
+    // atanh(o) = ½ log((1 + o)/(1 − o)).
+    inverse: (o, { tf }) => tf.mul(tf.log(tf.div(tf.add(1, o), tf.sub(1, o))), 0.5),
     roles: ['hidden', 'output'],
     layersName: 'tanh',
   },
   relu: {
-    apply: (z) => tf.relu(z),
+    elementwise: true,
+    apply: (z, { tf }) => tf.relu(z),
     // tfjs's relu gradient is 0 at z = 0, so a unit at exactly 0 is dead too.
-    derivative: (z) => tf.tidy(() => tf.cast(tf.greater(z, 0), 'float32') as tf.Tensor2D),
-    saturated: (z) => tf.tidy(() => tf.cast(tf.lessEqual(z, 0), 'float32') as tf.Tensor2D),
+    derivative: (z, _a, { tf }) => tf.cast(tf.greater(z, 0), 'float32'),
+    saturatedBelow: UNIT_SATURATED,
     roles: ['hidden'],
     layersName: 'relu',
   },
   linear: {
+    elementwise: true,
     apply: (z) => z.clone(),
-    derivative: (z) => tf.onesLike(z),
+    derivative: (z, _a, { tf }) => tf.onesLike(z),
+    inverse: (o) => o.clone(),
     roles: ['hidden', 'output'],
     layersName: 'linear',
   },
   softmax: {
-    apply: (z) => tf.softmax(z),
+    elementwise: false,
+    apply: (z, { tf }) => tf.softmax(z),
     derivative: logisticDerivative,
-    saturated: logisticSaturated,
+    vjp: (_z, a, g, { tf }) => softmaxVjp(tf, a, g),
+    saturatedBelow: SIGMOID_SATURATED,
+    // softmax(log o) = o for o on the simplex (softmax ignores a constant shift).
+    inverse: (o, { tf }) => tf.log(o),
     roles: ['output'],
     layersName: 'softmax',
   },
 } satisfies Record<string, ActivationDefinition>;
+
+/**
+ * Vector–Jacobian product through softmax: for a = softmax(z) and an upstream g = ∂E/∂a,
+ * ∂E/∂zⱼ = Σₖ gₖ · aₖ(δₖⱼ − aⱼ) = aⱼ · (gⱼ − Σₖ gₖaₖ).
+ */
+export function softmaxVjp(tfjs: typeof tf, a: Tensor, g: Tensor): Tensor2D {
+  return tfjs.mul(a, tfjs.sub(g, tfjs.sum(tfjs.mul(g, a), -1, true)));
+}
 
 export type ActivationName = keyof typeof ACTIVATIONS;
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
@@ -79,3 +92,51 @@ export const OUTPUT_ACTIVATION_NAMES = ACTIVATION_NAMES.filter((n) => (ACTIVATIO
   ActivationName,
   ...ActivationName[],
 ];
+
+/** An activation ready to use: options bound, each call in tf.tidy, so it returns one tensor and frees the rest. */
+export interface Activation extends OutputActivationView {
+  /** f′(z) elementwise (a coupled f: the Jacobian's diagonal), where defined. */
+  derivative?(z: Tensor, a: Tensor): Tensor2D;
+  /** 1 where the unit is saturated (derivative below the activation's threshold), else 0; where defined. */
+  saturated?(z: Tensor, a: Tensor): Tensor2D;
+  /** z with f(z) = o, where the activation gives one (used by `losslab anatomy`). */
+  inverse?(o: Tensor): Tensor2D;
+  /** The tfjs-layers identifier for model.json; undefined for a module activation (saved as linear). */
+  layersName?: LayersActivation;
+}
+
+/**
+ * Binds `definition` (a built-in or a loaded module) to its options. `name` is the built-in's name or the module's.
+ * A module's functions are already wrapped by the loader, so an exception names the module's file and line.
+ */
+export function bindActivation(definition: OutputActivationModule, name: string, options: OptionValues = {}): Activation {
+  const context: ActivationContext = { tf, options };
+  const { derivative, vjp, inverse, saturatedBelow } = definition;
+  const matrix = (x: Tensor) => x as Tensor2D;
+  const boundDerivative = derivative && ((z: Tensor, a: Tensor) => tf.tidy(() => matrix(derivative(matrix(z), matrix(a), context))));
+  return {
+    name,
+    elementwise: definition.elementwise,
+    apply: (z) => tf.tidy(() => matrix(definition.apply(matrix(z), context))),
+    derivative: boundDerivative,
+    vjp: (z, o, g) =>
+      tf.tidy(() => {
+        if (vjp) return matrix(vjp(matrix(z), matrix(o), matrix(g), context));
+        if (definition.elementwise && derivative) return tf.mul(g, derivative(matrix(z), matrix(o), context)) as Tensor2D;
+        throw new Error(
+          `output activation "${name}" gives neither vjp nor, being coupled, a usable derivative: a closed-form gradient cannot pass through it`,
+        );
+      }),
+    saturated:
+      boundDerivative && saturatedBelow !== undefined
+        ? (z, a) => tf.tidy(() => tf.cast(tf.less(boundDerivative(z, a), saturatedBelow), 'float32') as Tensor2D)
+        : undefined,
+    inverse: inverse && ((o) => tf.tidy(() => matrix(inverse(matrix(o), context)))),
+    layersName: 'layersName' in definition ? (definition as ActivationDefinition).layersName : undefined,
+  };
+}
+
+/** A built-in activation, bound (built-ins take no options). */
+export function activation(name: ActivationName): Activation {
+  return bindActivation(ACTIVATIONS[name], name);
+}

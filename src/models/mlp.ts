@@ -2,14 +2,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../data/rng';
 import type { RunConfig } from '../config/schema';
-import { ACTIVATIONS, type ActivationName } from './activations';
+import { activation, type Activation } from './activations';
 import { initialize, layersInitializer, type LayersInitializer } from './initializers';
 
 /** One dense layer: z = x·kernel + bias, a = activation(z). kernel is [in, out], bias [out]. */
 export interface DenseLayer {
   kernel: tf.Variable<tf.Rank.R2>;
   bias: tf.Variable<tf.Rank.R1>;
-  activation: ActivationName;
+  activation: Activation;
   /** How kernel and bias were drawn, as tfjs-layers initializers (for model.json); absent if not known. */
   initializers?: { kernel: LayersInitializer; bias: LayersInitializer };
 }
@@ -50,7 +50,7 @@ export class Mlp {
     this.layers.forEach((layer, index) => {
       let z = tf.add(tf.matMul(input, layer.kernel), layer.bias) as tf.Tensor2D;
       if (tap) z = tap(z, index);
-      const a = ACTIVATIONS[layer.activation].apply(z);
+      const a = layer.activation.apply(z);
       preactivations.push(z);
       activations.push(a);
       input = a;
@@ -65,7 +65,7 @@ export class Mlp {
       let z = input;
       this.layers.forEach((layer, index) => {
         z = tf.add(tf.matMul(input, layer.kernel), layer.bias) as tf.Tensor2D;
-        if (index < this.layers.length - 1) input = ACTIVATIONS[layer.activation].apply(z);
+        if (index < this.layers.length - 1) input = layer.activation.apply(z);
       });
       return z;
     });
@@ -81,9 +81,16 @@ let nextModelId = 0;
 
 /**
  * Builds an MLP for `model` with `inputSize` inputs and `numClasses` outputs. Every kernel and bias gets its own
- * non-zero seed derived from the run seed (tfjs ignores a seed of 0 in its normal-family initialisers).
+ * non-zero seed derived from the run seed (tfjs ignores a seed of 0 in its normal-family initialisers). An output
+ * activation given by a module comes bound in `output` (see train/run-functions.ts).
  */
-export function buildMlp(model: RunConfig['model'], inputSize: number, numClasses: number, runSeed: number): Mlp {
+export function buildMlp(
+  model: RunConfig['model'],
+  inputSize: number,
+  numClasses: number,
+  runSeed: number,
+  output: Activation = builtinOutput(model.outputActivation),
+): Mlp {
   // tfjs variable names are global to the process: a per-model prefix lets two models live side by side.
   const prefix = `mlp${nextModelId++}`;
   const sizes = [inputSize, ...model.hidden, numClasses];
@@ -102,11 +109,16 @@ export function buildMlp(model: RunConfig['model'], inputSize: number, numClasse
     layers.push({
       kernel: tf.variable(kernelInit.tensor as tf.Tensor2D, true, `${prefix}/layer${index}/kernel`),
       bias: tf.variable(biasInit.tensor as tf.Tensor1D, true, `${prefix}/layer${index}/bias`),
-      activation: isOutput ? model.outputActivation : model.hiddenActivation,
+      activation: isOutput ? output : activation(model.hiddenActivation),
       initializers: { kernel: kernelInit.recorded, bias: biasInit.recorded },
     });
     kernelInit.tensor.dispose();
     biasInit.tensor.dispose();
   }
   return new Mlp(layers);
+}
+
+function builtinOutput(spec: RunConfig['model']['outputActivation']): Activation {
+  if (typeof spec !== 'string') throw new Error(`buildMlp: the output activation module ${spec.module} must be passed bound (outputActivationOf)`);
+  return activation(spec);
 }

@@ -2,13 +2,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS } from './activations';
 import type { Mlp } from './mlp';
 import { writeFileAtomic } from '../results/atomic';
 
 /**
  * A tf.layers Sequential with the same weights as `mlp`: Dense layers with their activations and the initializers
- * their weights were drawn with (tfjs's defaults where the layer does not know them; saveMlp then records none).
+ * their weights were drawn with (tfjs's defaults where the layer does not know them; saveMlp then records none). An
+ * activation from a user's module has no tfjs-layers name and is saved as linear (see moduleActivationNote).
  * Caller disposes.
  */
 export function toLayersModel(mlp: Mlp): tf.Sequential {
@@ -18,7 +18,7 @@ export function toLayersModel(mlp: Mlp): tf.Sequential {
     model.add(
       tf.layers.dense({
         units: layer.kernel.shape[1],
-        activation: ACTIVATIONS[layer.activation].layersName,
+        activation: layer.activation.layersName ?? 'linear',
         inputShape: index === 0 ? [layer.kernel.shape[0]] : undefined,
         name: `dense_${index}`,
         kernelInitializer: layer.initializers?.kernel,
@@ -57,12 +57,14 @@ export async function saveMlp(mlp: Mlp, dir: string): Promise<void> {
       tf.io.withSaveHandler((artifacts) => {
         fs.mkdirSync(dir, { recursive: true });
         const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
+        const note = moduleActivationNote(mlp);
         const modelJson = {
           modelTopology: withoutUnknownInitializers(artifacts.modelTopology as unknown as SequentialTopology, mlp),
           format: 'layers-model',
           generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
           convertedBy: 'losslab',
           weightsManifest,
+          ...(note ? { userDefinedMetadata: { losslab: note } } : {}),
         };
         const weights = artifacts.weightData as ArrayBuffer;
         writeFileAtomic(path.join(dir, 'weights.bin'), new Uint8Array(weights));
@@ -73,6 +75,22 @@ export async function saveMlp(mlp: Mlp, dir: string): Promise<void> {
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * For model.json's userDefinedMetadata, when a layer's activation comes from a user's module: which layer, and what
+ * predict() of the loaded model returns. Undefined when every activation is a tfjs-layers one.
+ */
+export function moduleActivationNote(mlp: Mlp): { layers: { layer: string; activation: string }[]; note: string } | undefined {
+  const layers = mlp.layers.flatMap((layer, index) =>
+    layer.activation.layersName ? [] : [{ layer: `dense_${index}`, activation: layer.activation.name }],
+  );
+  if (layers.length === 0) return undefined;
+  return {
+    layers,
+    note:
+      'These layers apply an activation from a module (its path and SHA-256 are in the run config in experiment.json). tfjs-layers cannot name it, so model.json says linear: predict() returns the logits z of those layers, and the outputs are f(z) with the module\'s f. The predicted class argmax z equals argmax f(z) wherever f keeps the order of the logits, as softmax and sparsemax do.',
+  };
 }
 
 /** Loads a model saved by saveMlp with tf.loadLayersModel, reading the files directly (no file:// handler needed). */

@@ -7,12 +7,13 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Io } from '../io';
-import { loadExperiment } from '../config/experiment';
+import { loadExperimentWithModules } from '../config/experiment';
 import { ExitCode } from '../errors';
 import { planMerge, writeMerge } from '../merge/merge';
 import { readShardFolder } from '../merge/read-shard';
 import { Files } from '../results/contract';
 import { packageInfo } from '../util/package-info';
+import { checkModulesBeforeWriting } from './check-modules';
 import { prepareOutputFolder } from './output-folder';
 import type { RunExperimentOptions } from './run-experiment';
 
@@ -23,8 +24,10 @@ const SEVERITY = [ExitCode.badInput, ExitCode.interrupted, ExitCode.runsFailed, 
 
 export async function runWithJobs(options: RunExperimentOptions, jobs: number): Promise<number> {
   const { io } = options;
-  const experiment = loadExperiment(options.file, options.overrides);
+  const experiment = await loadExperimentWithModules(options.file, options.overrides);
   const outDir = options.out ?? path.join('results', experiment.name);
+  // Checked here once, before the folder is touched; each worker loads the same files and checks them again.
+  await checkModulesBeforeWriting(experiment, options.backend, io);
   prepareOutputFolder(outDir, experiment, options);
   const workers = Math.min(jobs, experiment.runs.length);
   const bin = path.join(packageInfo().root, 'dist', 'bin', 'losslab.js');

@@ -2,13 +2,15 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { Io } from '../io';
-import { loadExperiment, type Experiment, type ExperimentOverrides, type ResolvedRun } from '../config/experiment';
+import { loadExperimentWithModules, type Experiment, type ExperimentOverrides, type ResolvedRun } from '../config/experiment';
 import { selectBackend, type BackendChoice } from '../backend/select';
 import { loadDataset } from '../data/datasets';
 import { ExitCode, LosslabError } from '../errors';
 import { Files, type Manifest, type SummaryRow } from '../results/contract';
 import { packageInfo } from '../util/package-info';
+import { lossLabel, outputLabel } from '../train/run-functions';
 import { trainRun, type RunOutcome } from '../train/trainer';
+import { checkModulesBeforeWriting } from './check-modules';
 import { experimentRecord, prepareOutputFolder, writeExperimentRecord, writeManifest, writeSummary } from './output-folder';
 import { ProgressReporter, formatSeconds } from './progress';
 import { selectShard, type Shard } from './shard';
@@ -31,9 +33,10 @@ export interface RunExperimentOptions {
 /** Runs the experiment and resolves to the exit code: 0 all complete, 1 some diverged or failed, 3 interrupted. */
 export async function runExperiment(options: RunExperimentOptions): Promise<number> {
   const { io } = options;
-  const full = loadExperiment(options.file, options.overrides);
+  const full = await loadExperimentWithModules(options.file, options.overrides);
   const experiment: Experiment = options.shard ? { ...full, runs: selectShard(full.runs, options.shard) } : full;
   const outDir = options.out ?? path.join('results', experiment.name);
+  await checkModulesBeforeWriting(full, options.backend, io);
   const { manifest: previousManifest, summary: previousSummary } = prepareOutputFolder(outDir, full, options);
 
   const selection = await selectBackend(options.backend);
@@ -157,8 +160,8 @@ function summaryRow(run: ResolvedRun, outcome: RunOutcome, backend: string): Sum
     seed: run.seed,
     hidden: config.model.hidden.join('-'),
     hidden_activation: config.model.hiddenActivation,
-    output_activation: config.model.outputActivation,
-    loss: config.loss.name,
+    output_activation: outputLabel(config.model.outputActivation),
+    loss: lossLabel(config.loss),
     optimizer: config.optimizer.name,
     learning_rate: config.optimizer.learningRate,
     batch_size: config.batchSize,

@@ -1,7 +1,7 @@
 // Loss and accuracy of a model on a whole split, in chunks, with one read from the device at the end.
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/dataset';
-import { lossValue, type LossName, type LossOptions } from '../losses/registry';
+import { lossValue, type Loss } from '../losses/registry';
 import type { Mlp } from '../models/mlp';
 
 export interface Evaluation {
@@ -14,7 +14,7 @@ export interface Evaluation {
 /** Examples per forward pass during evaluation: bounds memory, large enough to keep matMuls efficient. */
 const EVAL_CHUNK = 2000;
 
-export function evaluate(mlp: Mlp, split: Split, lossName: LossName, options: LossOptions): Evaluation {
+export function evaluate(mlp: Mlp, split: Split, loss: Loss): Evaluation {
   if (split.size === 0) return { loss: NaN, accuracy: NaN };
   const { featureSize, numClasses } = split;
   const totals = tf.tidy(() => {
@@ -27,7 +27,7 @@ export function evaluate(mlp: Mlp, split: Split, lossName: LossName, options: Lo
       const y = tf.oneHot(labels, numClasses).toFloat() as tf.Tensor2D;
       const logits = mlp.logits(x);
       // lossValue is a mean over the chunk; weight it by the chunk size to get the mean over the split.
-      parts.push(tf.mul(lossValue(lossName, logits, y, options), size) as tf.Scalar);
+      parts.push(tf.mul(lossValue(loss, logits, y), size) as tf.Scalar);
       corrects.push(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar);
     }
     return tf.stack([tf.addN(parts), tf.addN(corrects)]);

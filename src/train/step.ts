@@ -1,16 +1,16 @@
 // One training step owned by the harness: computeGradients → gradient hooks → applyGradients → dispose.
 import * as tf from '@tensorflow/tfjs';
-import type { RunConfig } from '../config/schema';
 import type { Batch } from '../data/batches';
 import type { GradientRecorder } from '../hooks/recorder';
-import { lossWithGradient, type LossOptions } from '../losses/registry';
+import { lossWithGradient, type Loss } from '../losses/registry';
 import type { Mlp } from '../models/mlp';
 
 /** Everything a step needs besides the batch. */
 export interface StepContext {
   mlp: Mlp;
   optimizer: tf.Optimizer;
-  loss: RunConfig['loss'];
+  /** The run's loss, bound to its output activation, reduction and gradient mode (train/run-functions.ts). */
+  loss: Loss;
   /** λ/(2n) of Nielsen's L2 term (λ/2n)·Σw² over kernels; 0 for none. */
   l2Coefficient: number;
 }
@@ -22,15 +22,6 @@ export interface RecordAt {
   epoch: number;
 }
 
-export function lossOptions(mlp: Mlp, loss: RunConfig['loss']): LossOptions {
-  return {
-    output: mlp.layers[mlp.layers.length - 1].activation,
-    outputs: loss.outputs,
-    scale: loss.scale,
-    labelSmoothing: loss.labelSmoothing,
-  };
-}
-
 /**
  * The training objective on a batch: the loss of the output pre-activations (with the gradient mode of
  * `loss.gradient`) plus the L2 term. With `record`, pre-activations are probed and saturation is kept.
@@ -40,7 +31,7 @@ export function objective(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, 
   const pass = mlp.forward(x, record ? record.recorder.tap(record.step, record.epoch) : undefined);
   if (record) record.recorder.recordSaturation(mlp, pass);
   const logits = pass.preactivations[pass.preactivations.length - 1];
-  let value = lossWithGradient(loss.name, loss.gradient, logits, y, lossOptions(mlp, loss));
+  let value = lossWithGradient(loss, logits, y);
   if (l2Coefficient > 0) {
     const squares = tf.addN(mlp.layers.map((l) => tf.sum(tf.square(l.kernel))));
     value = tf.add(value, tf.mul(squares, l2Coefficient));

@@ -14,7 +14,8 @@ import { Files, GRADIENT_COLUMNS, METRICS_COLUMNS, type MetricsRow, type RunStat
 import { csvHeader, csvRows, parseCsv } from '../results/csv';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';
-import { isRecordedStep, lossOptions, trainStepOnBatch, type StepContext } from './step';
+import { lossOf, outputActivationOf } from './run-functions';
+import { isRecordedStep, trainStepOnBatch, type StepContext } from './step';
 
 /** Progress of a run, for the progress bar. */
 export interface Progress {
@@ -64,11 +65,12 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
   const metricsFile = path.join(runDir, Files.metrics);
   const gradientsFile = path.join(runDir, Files.gradients);
   const checkpointFile = path.join(runDir, Files.checkpoint, 'checkpoint.bin');
-  const mlp = buildMlp(config.model, dataset.train.featureSize, dataset.train.numClasses, run.seed);
+  const output = outputActivationOf(config, run.modules);
+  const loss = lossOf(config, run.modules, output);
+  const mlp = buildMlp(config.model, dataset.train.featureSize, dataset.train.numClasses, run.seed, output);
   const optimizer = createOptimizer(config.optimizer);
   const recorder = new GradientRecorder();
-  const context: StepContext = { mlp, optimizer, loss: config.loss, l2Coefficient: config.l2 / (2 * dataset.train.size) };
-  const evaluationLoss = lossOptions(mlp, config.loss);
+  const context: StepContext = { mlp, optimizer, loss, l2Coefficient: config.l2 / (2 * dataset.train.size) };
   const rng = new Rng(deriveSeed(run.seed, 'shuffle'));
   const batches = new BatchBuilder(dataset.train, config.batchSize);
   const metrics: MetricsRow[] = [];
@@ -153,9 +155,9 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
   }
 
   function evaluationRow(epoch: number, atStep: number, wallSeconds: number): MetricsRow {
-    const train = evaluate(mlp, dataset.train, config.loss.name, evaluationLoss);
-    const validation = dataset.validation.size > 0 ? evaluate(mlp, dataset.validation, config.loss.name, evaluationLoss) : undefined;
-    const test = evaluate(mlp, dataset.test, config.loss.name, evaluationLoss);
+    const train = evaluate(mlp, dataset.train, loss);
+    const validation = dataset.validation.size > 0 ? evaluate(mlp, dataset.validation, loss) : undefined;
+    const test = evaluate(mlp, dataset.test, loss);
     return {
       epoch,
       step: atStep,

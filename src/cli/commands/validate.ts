@@ -1,17 +1,27 @@
-// `losslab validate <file>`: prints the expanded runs, or the errors (exit 2).
+// `losslab validate <file>`: prints the expanded runs (and the modules it checked), or the errors (exit 2).
 import type { CommandModule } from 'yargs';
-import { loadExperiment } from '../../config/experiment';
+import { BACKEND_CHOICES, type BackendChoice } from '../../backend/select';
+import { loadExperimentWithModules } from '../../config/experiment';
 import { ExitCode } from '../../errors';
+import { lossLabel, outputLabel } from '../../train/run-functions';
+import { checkExperimentModules, moduleList, usesModules } from '../../runner/check-modules';
+import { selectBackend } from '../../backend/select';
 import { textTableLines } from '../../util/text-table';
 import type { Io } from '../../io';
 
-export function validateCommand(io: Io, setExit: (code: number) => void): CommandModule<object, { file: string }> {
+export function validateCommand(io: Io, setExit: (code: number) => void): CommandModule<object, { file: string; backend: BackendChoice }> {
   return {
     command: 'validate <file>',
-    describe: 'Check an experiment file and print its expanded runs',
-    builder: (y) => y.positional('file', { type: 'string', demandOption: true }),
-    handler: (args) => {
-      const experiment = loadExperiment(args.file);
+    describe: 'Check an experiment file (and the modules it names) and print its expanded runs',
+    builder: (y) =>
+      y.positional('file', { type: 'string', demandOption: true }).option('backend', {
+        choices: BACKEND_CHOICES,
+        default: 'auto' as BackendChoice,
+        describe: 'Backend for checking loss and activation modules (as in run)',
+      }) as never,
+    handler: async (args) => {
+      const experiment = await loadExperimentWithModules(args.file);
+      const reports = usesModules(experiment) ? (await selectBackend(args.backend), checkExperimentModules(experiment)) : [];
       const rows = experiment.runs.map((r) => {
         const c = r.config;
         return [
@@ -19,8 +29,8 @@ export function validateCommand(io: Io, setExit: (code: number) => void): Comman
           r.name,
           String(r.seed),
           [784, ...c.model.hidden, 10].join('-'),
-          `${c.model.hiddenActivation}/${c.model.outputActivation}`,
-          `${c.loss.name}(${c.loss.outputs}${c.loss.scale !== 1 ? `×${c.loss.scale}` : ''}${c.loss.gradient !== 'autodiff' ? `, ${c.loss.gradient}` : ''})`,
+          `${c.model.hiddenActivation}/${outputLabel(c.model.outputActivation)}`,
+          `${lossLabel(c.loss)}(${c.loss.outputs}${c.loss.scale !== 1 ? `×${c.loss.scale}` : ''}${c.loss.gradient !== 'autodiff' ? `, ${c.loss.gradient}` : ''})`,
           `${c.optimizer.name} η=${c.optimizer.learningRate}`,
           c.model.kernelInitializer.name,
           String(c.batchSize),
@@ -33,6 +43,14 @@ export function validateCommand(io: Io, setExit: (code: number) => void): Comman
         `${args.file}: experiment "${experiment.name}", ${experiment.runs.length} run(s), dataset ${experiment.dataset.name} (train ${experiment.dataset.train}, validation ${experiment.dataset.validation}, test ${experiment.dataset.test}), hash ${experiment.hash}\n`,
       );
       io.out(`${textTableLines(header, rows, { rule: true }).join('\n')}\n`);
+      if (reports.length > 0) {
+        io.out('\nModules: code that runs with your rights, as any script you run yourself. Read them before you run them.\n');
+        for (const line of moduleList(experiment)) io.out(`  ${line}\n`);
+        for (const report of reports) {
+          io.out(`Checked ${report.subject}:\n`);
+          for (const passed of report.passed) io.out(`  ✓ ${passed}\n`);
+        }
+      }
       setExit(ExitCode.ok);
     },
   };
