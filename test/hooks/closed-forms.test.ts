@@ -4,9 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend/select';
 import type { RunConfig } from '../../src/config/schema';
 import { GradientRecorder } from '../../src/hooks/recorder';
-import type { ActivationName } from '../../src/models/activations';
+import { activation, type ActivationName } from '../../src/models/activations';
 import { Mlp } from '../../src/models/mlp';
 import type { GradientRow } from '../../src/results/contract';
+import { lossOf } from '../../src/train/run-functions';
 import { objective, objectiveGradients, type StepContext } from '../../src/train/step';
 
 const N = 6;
@@ -56,12 +57,12 @@ function handMlp(hidden: ActivationName, output: ActivationName, w1 = W1, b1 = B
     {
       kernel: tf.variable(tf.tensor2d(w1), true, 'h/l0/kernel'),
       bias: tf.variable(tf.tensor1d(b1), true, 'h/l0/bias'),
-      activation: hidden,
+      activation: activation(hidden),
     },
     {
       kernel: tf.variable(tf.tensor2d(W2), true, 'h/l1/kernel'),
       bias: tf.variable(tf.tensor1d(B2), true, 'h/l1/bias'),
-      activation: output,
+      activation: activation(output),
     },
   ]);
 }
@@ -74,10 +75,13 @@ function lossConfig(
   return { name, outputs, scale: 1, gradient, labelSmoothing: 0 };
 }
 
+/** The loss config bound to the net's output activation, as the trainer binds it. */
+const bound = (mlp: Mlp, loss: RunConfig['loss']) => lossOf({ loss }, {}, mlp.layers[mlp.layers.length - 1].activation);
+
 /** Runs objectiveGradients with a recorder attached and returns the flushed rows plus the gradients as arrays. */
 function recorded(mlp: Mlp, loss: RunConfig['loss']): { rows: GradientRow[]; grads: Record<string, number[]> } {
   const optimizer = tf.train.sgd(0.1);
-  const context: StepContext = { mlp, optimizer, loss, l2Coefficient: 0 };
+  const context: StepContext = { mlp, optimizer, loss: bound(mlp, loss), l2Coefficient: 0 };
   const recorder = new GradientRecorder();
   const x = tf.tensor2d(X);
   const y = tf.tensor2d(T);
@@ -163,7 +167,7 @@ test.each([
   const loss = lossConfig(lossName, outputs);
   const { grads, rows } = recorded(mlp, loss);
   const optimizer = tf.train.sgd(0.1);
-  const context: StepContext = { mlp, optimizer, loss, l2Coefficient: 0 };
+  const context: StepContext = { mlp, optimizer, loss: bound(mlp, loss), l2Coefficient: 0 };
   const x = tf.tensor2d(X);
   const y = tf.tensor2d(T);
   const objectiveAt = (w: Matrix) => {
@@ -207,7 +211,7 @@ test.each([
     const mlp = handMlp(hidden, output);
     const loss = lossConfig(lossName, outputs);
     const optimizer = tf.train.sgd(0.1);
-    const context: StepContext = { mlp, optimizer, loss, l2Coefficient: 0 };
+    const context: StepContext = { mlp, optimizer, loss: bound(mlp, loss), l2Coefficient: 0 };
     const x = tf.tensor2d(X);
     const y = tf.tensor2d(T);
     const plain = objectiveGradients(context, x, y);

@@ -41,11 +41,16 @@ export interface HandLoss {
   termsRow(z: number[], t: number[], output: OutputName, labelSmoothing: number): number[];
   /** ∂E[k]/∂o[k]; present exactly for the losses `skip-activation-derivative` accepts. */
   gradORow?(o: number[], t: number[]): number[];
+  /** Values worked out on paper for z = (0, 0, 0) and t = (1, 0, 0): they anchor this row and the registry. */
+  paper: { output: OutputName; outputs: Reduction; expected: number }[];
 }
 
 const signed = (t: number[]) => t.map((tk) => 2 * tk - 1);
 
-/** Keyed by every registry loss: a loss added to src/losses/registry.ts without a row here fails the suite. */
+/**
+ * The loss test table, keyed by every registry loss: a built-in is one module under src/losses/builtin/ plus one row
+ * here (a loss added to the registry without a row fails the suite).
+ */
 export const HAND_LOSSES: Record<LossName, HandLoss> = {
   'cross-entropy': {
     validOutputs: ['softmax'],
@@ -55,23 +60,41 @@ export const HAND_LOSSES: Record<LossName, HandLoss> = {
       const smoothed = t.map((tk) => (1 - epsilon) * tk + epsilon / t.length);
       return smoothed.map((tk, k) => -tk * Math.log(p[k]));
     },
+    // −log(1/3), summed over the classes.
+    paper: [{ output: 'softmax', outputs: 'sum', expected: Math.log(3) }],
   },
   'binary-cross-entropy': {
     validOutputs: ['sigmoid'],
     defaultOutputs: 'mean',
     termsRow: (z, t) => z.map((zk, k) => -t[k] * Math.log(sigmoid(zk)) - (1 - t[k]) * Math.log(1 - sigmoid(zk))),
+    // each of the three terms is −log ½.
+    paper: [
+      { output: 'sigmoid', outputs: 'mean', expected: Math.log(2) },
+      { output: 'sigmoid', outputs: 'sum', expected: 3 * Math.log(2) },
+    ],
   },
   mse: {
     validOutputs: ['softmax', 'sigmoid', 'linear', 'tanh'],
     defaultOutputs: 'mean',
     termsRow: (z, t, output) => activateRow(output, z).map((ok, k) => (ok - t[k]) ** 2),
     gradORow: (o, t) => o.map((ok, k) => 2 * (ok - t[k])),
+    // (1² + 0 + 0)/3; sigmoid: 3·(½)²/3; softmax: ((2/3)² + 2·(1/3)²)/3 = 2/9.
+    paper: [
+      { output: 'linear', outputs: 'mean', expected: 1 / 3 },
+      { output: 'sigmoid', outputs: 'mean', expected: 0.25 },
+      { output: 'softmax', outputs: 'mean', expected: 2 / 9 },
+    ],
   },
   mae: {
     validOutputs: ['softmax', 'sigmoid', 'linear', 'tanh'],
     defaultOutputs: 'mean',
     termsRow: (z, t, output) => activateRow(output, z).map((ok, k) => Math.abs(ok - t[k])),
     gradORow: (o, t) => o.map((ok, k) => Math.sign(ok - t[k])),
+    // (1 + 0 + 0)/3; softmax: (2/3 + 1/3 + 1/3)/3 = 4/9.
+    paper: [
+      { output: 'linear', outputs: 'mean', expected: 1 / 3 },
+      { output: 'softmax', outputs: 'mean', expected: 4 / 9 },
+    ],
   },
   hinge: {
     validOutputs: ['linear', 'tanh'],
@@ -84,6 +107,8 @@ export const HAND_LOSSES: Record<LossName, HandLoss> = {
       const y = signed(t);
       return o.map((ok, k) => (1 - y[k] * ok > 0 ? -y[k] : 0));
     },
+    // max(0, 1 − y·0) = 1 for each output.
+    paper: [{ output: 'linear', outputs: 'mean', expected: 1 }],
   },
   'squared-hinge': {
     validOutputs: ['linear', 'tanh'],
@@ -96,6 +121,7 @@ export const HAND_LOSSES: Record<LossName, HandLoss> = {
       const y = signed(t);
       return o.map((ok, k) => -2 * y[k] * Math.max(0, 1 - y[k] * ok));
     },
+    paper: [{ output: 'tanh', outputs: 'sum', expected: 3 }],
   },
 };
 

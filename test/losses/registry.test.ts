@@ -1,6 +1,10 @@
 // Loss registry: every (output, loss, reduction, scale) against a hand-written float64 implementation, in value and
-// in ∂L/∂z by autodiff, closed form and finite differences, plus extremes, label smoothing and the skip mode.
+// in ∂L/∂z by autodiff, closed form and finite differences, plus extremes, label smoothing and the skip mode. The
+// built-ins are defined through the public module contract (src/modules/contract.ts) and bound as a run binds them
+// (lossOf), so this table tests the contract; the pre-training checks a user's module gets pass on every row too.
 import * as tf from '@tensorflow/tfjs';
+import type { LossModule } from '../../src/modules/contract';
+import { checkModules } from '../../src/modules/checks';
 import {
   GRADIENT_MODES,
   LOSSES,
@@ -9,10 +13,11 @@ import {
   lossWithGradient,
   reductionConstant,
   type GradientMode,
+  type Loss,
   type LossName,
-  type LossOptions,
 } from '../../src/losses/registry';
-import { OUTPUT_ACTIVATION_NAMES } from '../../src/models/activations';
+import { activation, OUTPUT_ACTIVATION_NAMES } from '../../src/models/activations';
+import { lossOf } from '../../src/train/run-functions';
 import {
   HAND_LOSSES,
   activate,
@@ -63,21 +68,39 @@ interface Case {
   scale: number;
 }
 
-const CASES: Case[] = LOSS_NAMES.flatMap((name) =>
-  (LOSSES[name].outputs as readonly OutputName[]).flatMap((output) =>
-    REDUCTIONS.flatMap((outputs) => SCALES.map((scale) => ({ name, output, outputs, scale }))),
-  ),
-);
-const SEPARABLE_CASES = CASES.filter((c) => LOSSES[c.name].separableFromActivation);
+/** The output activations a built-in accepts ('any': every built-in output activation). */
+const acceptedOutputs = (name: LossName): OutputName[] => {
+  const outputs = (LOSSES[name] as LossModule).outputs;
+  return (outputs === 'any' ? OUTPUT_ACTIVATION_NAMES : outputs) as OutputName[];
+};
+const hasGradO = (name: LossName) => (LOSSES[name] as LossModule).gradO !== undefined;
 
+const CASES: Case[] = LOSS_NAMES.flatMap((name) =>
+  acceptedOutputs(name).flatMap((output) => REDUCTIONS.flatMap((outputs) => SCALES.map((scale) => ({ name, output, outputs, scale })))),
+);
+const SEPARABLE_CASES = CASES.filter((c) => hasGradO(c.name));
+
+/** How a loss is given to a run: its name, output activation, reduction, scale and label smoothing. */
+interface LossOptions {
+  output: OutputName;
+  outputs: Reduction;
+  scale: number;
+  labelSmoothing: number;
+}
 const optionsOf = (c: Case, labelSmoothing = 0): LossOptions => ({ output: c.output, outputs: c.outputs, scale: c.scale, labelSmoothing });
+
+/** The built-in bound as a run binds it: lossOf over the resolved loss block, with the output activation. */
+function bound(name: LossName, options: LossOptions, gradient: GradientMode = 'autodiff'): Loss {
+  const { output, outputs, scale, labelSmoothing } = options;
+  return lossOf({ loss: { name, outputs, scale, gradient, labelSmoothing } }, {}, activation(output));
+}
 
 /** The loss value through lossValue, with no tensor left behind but the one it returns. */
 function valueOf(name: LossName, z: Matrix, t: Matrix, options: LossOptions): number {
   const zt = tf.tensor2d(z);
   const tt = tf.tensor2d(t);
   const before = tf.memory().numTensors;
-  const value = lossValue(name, zt, tt, options);
+  const value = lossValue(bound(name, options), zt, tt);
   expect(tf.memory().numTensors).toBe(before + 1);
   const result = value.dataSync()[0];
   tf.dispose([zt, tt, value]);
@@ -89,7 +112,8 @@ function gradOf(name: LossName, mode: GradientMode, z: Matrix, t: Matrix, option
   const zt = tf.tensor2d(z);
   const tt = tf.tensor2d(t);
   const before = tf.memory().numTensors;
-  const { value, grad } = tf.valueAndGrad((logits: tf.Tensor) => lossWithGradient(name, mode, logits as tf.Tensor2D, tt, options))(zt);
+  const loss = bound(name, options, mode);
+  const { value, grad } = tf.valueAndGrad((logits: tf.Tensor) => lossWithGradient(loss, logits as tf.Tensor2D, tt))(zt);
   const result = { value: value.dataSync()[0], grad: grad.arraySync() as Matrix };
   tf.dispose([value, grad]);
   expect(tf.memory().numTensors).toBe(before);
@@ -110,57 +134,31 @@ describe('the registry and the hand table cover each other', () => {
   });
 
   test.each(LOSS_NAMES)('%s accepts exactly the outputs of the hand table, with its default reduction', (name) => {
-    expect([...LOSSES[name].outputs].sort()).toEqual([...HAND_LOSSES[name].validOutputs].sort());
+    expect([...acceptedOutputs(name)].sort()).toEqual([...HAND_LOSSES[name].validOutputs].sort());
     expect(LOSSES[name].defaultOutputs).toBe(HAND_LOSSES[name].defaultOutputs);
-    expect(LOSSES[name].separableFromActivation).toBe(HAND_LOSSES[name].gradORow !== undefined);
-    expect(LOSSES[name].outputs.every((o) => (OUTPUT_ACTIVATION_NAMES as string[]).includes(o))).toBe(true);
+    expect(hasGradO(name)).toBe(HAND_LOSSES[name].gradORow !== undefined);
+    expect(acceptedOutputs(name).every((o) => (OUTPUT_ACTIVATION_NAMES as string[]).includes(o))).toBe(true);
   });
 
   test.each(LOSS_NAMES)('%s: a loss that rejects some outputs says what to use instead', (name) => {
-    const rejects = OUTPUT_ACTIVATION_NAMES.some((o) => !(LOSSES[name].outputs as readonly string[]).includes(o));
-    if (rejects) expect(LOSSES[name].instead).toContain(`use outputActivation: ${LOSSES[name].outputs[0]}`);
-    else expect(LOSSES[name].instead).toBe('');
+    const outputs = acceptedOutputs(name);
+    const rejects = OUTPUT_ACTIVATION_NAMES.some((o) => !(outputs as string[]).includes(o));
+    if (rejects) expect((LOSSES[name] as LossModule).instead).toContain(`use outputActivation: ${outputs[0]}`);
+    else expect((LOSSES[name] as LossModule).instead).toBeUndefined();
   });
 
   test('every loss has at least one case in the gradient table, and every case is a valid pair', () => {
     expect([...new Set(CASES.map((c) => c.name))].sort()).toEqual([...LOSS_NAMES].sort());
-    expect(CASES).toHaveLength(LOSS_NAMES.reduce((count, name) => count + LOSSES[name].outputs.length * 4, 0));
+    expect(CASES).toHaveLength(LOSS_NAMES.reduce((count, name) => count + acceptedOutputs(name).length * 4, 0));
   });
 });
 
 describe('values worked out on paper (they anchor the hand implementation too)', () => {
-  // z = 0 for one example with K = 3 and t = (1, 0, 0), reduction mean over K unless said otherwise.
+  // z = 0 for one example with K = 3 and t = (1, 0, 0); each hand row carries its paper values.
   const zero: Matrix = [[0, 0, 0]];
   const first: Matrix = [[1, 0, 0]];
-  const PAPER: Record<LossName, { output: OutputName; outputs: Reduction; expected: number }[]> = {
-    // −log(1/3), summed over the classes.
-    'cross-entropy': [{ output: 'softmax', outputs: 'sum', expected: Math.log(3) }],
-    // each of the three terms is −log ½.
-    'binary-cross-entropy': [
-      { output: 'sigmoid', outputs: 'mean', expected: Math.log(2) },
-      { output: 'sigmoid', outputs: 'sum', expected: 3 * Math.log(2) },
-    ],
-    // (1² + 0 + 0)/3; sigmoid: 3·(½)²/3; softmax: ((2/3)² + 2·(1/3)²)/3 = 2/9.
-    mse: [
-      { output: 'linear', outputs: 'mean', expected: 1 / 3 },
-      { output: 'sigmoid', outputs: 'mean', expected: 0.25 },
-      { output: 'softmax', outputs: 'mean', expected: 2 / 9 },
-    ],
-    // (1 + 0 + 0)/3; softmax: (2/3 + 1/3 + 1/3)/3 = 4/9.
-    mae: [
-      { output: 'linear', outputs: 'mean', expected: 1 / 3 },
-      { output: 'softmax', outputs: 'mean', expected: 4 / 9 },
-    ],
-    // max(0, 1 − y·0) = 1 for each output.
-    hinge: [{ output: 'linear', outputs: 'mean', expected: 1 }],
-    'squared-hinge': [{ output: 'tanh', outputs: 'sum', expected: 3 }],
-  };
 
-  test('every loss has a paper value', () => {
-    expect(Object.keys(PAPER).sort()).toEqual([...LOSS_NAMES].sort());
-  });
-
-  test.each(LOSS_NAMES.flatMap((name) => PAPER[name].map((row) => ({ name, ...row }))))(
+  test.each(LOSS_NAMES.flatMap((name) => HAND_LOSSES[name].paper.map((row) => ({ name, ...row }))))(
     '$name with $output outputs, outputs=$outputs: $expected',
     ({ name, output, outputs, expected }) => {
       const options = { output, outputs, scale: 1, labelSmoothing: 0 };
@@ -170,6 +168,16 @@ describe('values worked out on paper (they anchor the hand implementation too)',
   );
 });
 
+describe('the pre-training checks a user module gets pass on every built-in pair (no false alarm)', () => {
+  test.each(CASES.filter((c) => c.outputs === 'mean' && c.scale === 1))('$name with $output outputs', (c) => {
+    const before = tf.memory().numTensors;
+    const loss = bound(c.name, optionsOf(c));
+    const passed = checkModules({ loss, output: activation(c.output), lossIsModule: true });
+    expect(passed.length).toBeGreaterThanOrEqual(3);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('reductionConstant', () => {
   test.each([
     ['mean', 1, 1 / 6],
@@ -177,7 +185,7 @@ describe('reductionConstant', () => {
     ['mean', 0.5, 0.5 / 6],
     ['sum', 0.5, 0.25],
   ] as const)('N=2, K=3, outputs=%s, scale=%d: %d', (outputs, scale, expected) => {
-    expect(reductionConstant(2, 3, { output: 'linear', outputs, scale, labelSmoothing: 0 })).toBeCloseTo(expected, 15);
+    expect(reductionConstant(2, 3, { outputs, scale })).toBeCloseTo(expected, 15);
   });
 });
 
@@ -202,12 +210,13 @@ describe.each(CASES)('$name with $output outputs, outputs=$outputs, scale=$scale
   });
 
   test('outside a gradient scope, every mode returns one scalar and frees its intermediates', () => {
-    const modes = GRADIENT_MODES.filter((m) => m !== 'skip-activation-derivative' || LOSSES[c.name].separableFromActivation);
+    const modes = GRADIENT_MODES.filter((m) => m !== 'skip-activation-derivative' || hasGradO(c.name));
     const z = tf.tensor2d(Z);
     const t = tf.tensor2d(T);
     for (const mode of modes) {
+      const loss = bound(c.name, options, mode);
       const before = tf.memory().numTensors;
-      const value = lossWithGradient(c.name, mode, z, t, options);
+      const value = lossWithGradient(loss, z, t);
       expect(tf.memory().numTensors).toBe(before + 1);
       expect(value.shape).toEqual([]);
       value.dispose();
@@ -216,7 +225,7 @@ describe.each(CASES)('$name with $output outputs, outputs=$outputs, scale=$scale
   });
 
   test('extreme logits (±100, 0) give a finite loss and finite gradients in every mode', () => {
-    const modes = GRADIENT_MODES.filter((m) => m !== 'skip-activation-derivative' || LOSSES[c.name].separableFromActivation);
+    const modes = GRADIENT_MODES.filter((m) => m !== 'skip-activation-derivative' || hasGradO(c.name));
     const results = modes.map((mode) => gradOf(c.name, mode, Z_EXTREME, T_EXTREME, options));
     for (const { value, grad } of results) {
       expect(Number.isFinite(value)).toBe(true);
@@ -284,14 +293,8 @@ describe('skip-activation-derivative for the question', () => {
   test('a loss computed from the logits has no skip mode', () => {
     const z = tf.tensor2d(Z);
     const t = tf.tensor2d(T);
-    expect(() =>
-      lossWithGradient('cross-entropy', 'skip-activation-derivative', z, t, {
-        output: 'softmax',
-        outputs: 'sum',
-        scale: 1,
-        labelSmoothing: 0,
-      }),
-    ).toThrow('skip-activation-derivative needs ∂E/∂o, which loss "cross-entropy" (computed from the logits) does not have');
+    const loss = bound('cross-entropy', { output: 'softmax', outputs: 'sum', scale: 1, labelSmoothing: 0 });
+    expect(() => lossWithGradient(loss, z, t, 'skip-activation-derivative')).toThrow('skip-activation-derivative needs ∂E/∂o, which loss "cross-entropy" (computed from the logits) does not have');
     tf.dispose([z, t]);
   });
 });
@@ -302,7 +305,7 @@ describe("the issue's closed forms", () => {
     (mode) => {
       const { grad } = gradOf('cross-entropy', mode, Z, T, {
         output: 'softmax',
-        outputs: LOSSES['cross-entropy'].defaultOutputs,
+        outputs: LOSSES['cross-entropy'].defaultOutputs as Reduction,
         scale: 1,
         labelSmoothing: 0,
       });

@@ -1,11 +1,12 @@
-// Activation registry: f(z) against hand formulas, f'(z) against float64 finite differences, saturation masks.
+// Activation registry: f(z) against hand formulas, f'(z) and the vjp against float64 finite differences, the inverse,
+// saturation masks. Each built-in is an OutputActivationModule bound as a layer binds it (activation(name)).
 import * as tf from '@tensorflow/tfjs';
 import {
   ACTIVATIONS,
   ACTIVATION_NAMES,
   HIDDEN_ACTIVATION_NAMES,
   OUTPUT_ACTIVATION_NAMES,
-  type ActivationDefinition,
+  activation,
   type ActivationName,
 } from '../../src/models/activations';
 import { closeness, finiteDifferenceGrad, sigmoid, softmaxRow, type Matrix } from '../losses/hand-math';
@@ -26,11 +27,11 @@ const Z: Matrix = [
 ];
 
 function applyAndDerive(name: ActivationName, z: Matrix): { a: Matrix; derivative: Matrix } {
-  const definition: ActivationDefinition = ACTIVATIONS[name];
+  const bound = activation(name);
   const zt = tf.tensor2d(z);
   const before = tf.memory().numTensors;
-  const at = definition.apply(zt);
-  const dt = definition.derivative(zt, at);
+  const at = bound.apply(zt);
+  const dt = bound.derivative!(zt, at);
   const result = { a: at.arraySync(), derivative: dt.arraySync() };
   tf.dispose([at, dt]);
   expect(tf.memory().numTensors).toBe(before);
@@ -39,12 +40,12 @@ function applyAndDerive(name: ActivationName, z: Matrix): { a: Matrix; derivativ
 }
 
 function saturatedMask(name: ActivationName, z: Matrix): Matrix | undefined {
-  const definition: ActivationDefinition = ACTIVATIONS[name];
-  if (!definition.saturated) return undefined;
+  const bound = activation(name);
+  if (!bound.saturated) return undefined;
   const zt = tf.tensor2d(z);
-  const at = definition.apply(zt);
+  const at = bound.apply(zt);
   const before = tf.memory().numTensors;
-  const mask = definition.saturated(zt, at);
+  const mask = bound.saturated(zt, at);
   expect(tf.memory().numTensors).toBe(before + 1);
   const result = mask.arraySync();
   tf.dispose([zt, at, mask]);
@@ -77,6 +78,29 @@ describe.each(ACTIVATION_NAMES)('%s', (name) => {
     const expected = Z.map((row, n) => row.map((_, k) => finiteDifferenceGrad((z) => HAND[name].row(z[n])[k], Z)[n][k]));
     expect(closeness(derivative, expected, 1e-5, 1e-6)).toEqual([]);
   });
+
+  test('vjp(z, a, g) = Jᵀg matches float64 central differences of Σ g·f(z)', () => {
+    const g: Matrix = Z.map((row, n) => row.map((_, k) => Math.cos(n + 1.7 * k)));
+    const bound = activation(name);
+    const [zt, gt] = [tf.tensor2d(Z), tf.tensor2d(g)];
+    const before = tf.memory().numTensors;
+    const at = bound.apply(zt);
+    const vt = bound.vjp(zt, at, gt);
+    const vjp = vt.arraySync() as Matrix;
+    tf.dispose([at, vt]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([zt, gt]);
+    const expected = finiteDifferenceGrad((z) => z.reduce((s, row, n) => s + HAND[name].row(row).reduce((t, a, k) => t + g[n][k] * a, 0), 0), Z);
+    expect(closeness(vjp, expected, 1e-5, 1e-6)).toEqual([]);
+  });
+});
+
+describe.each(OUTPUT_ACTIVATION_NAMES)('%s (an output activation) has an inverse', (name) => {
+  test('apply(inverse(o)) = o for outputs o = f(z)', () => {
+    const bound = activation(name);
+    const back = tf.tidy(() => bound.apply(bound.inverse!(bound.apply(tf.tensor2d(Z)))).arraySync() as Matrix);
+    expect(closeness(back, Z.map(HAND[name].row), 1e-5, 1e-6)).toEqual([]);
+  });
 });
 
 describe('saturated()', () => {
@@ -105,8 +129,8 @@ describe('saturated()', () => {
     expect(saturatedMask('linear', Z)).toBeUndefined();
   });
 
-  test('every activation with a mask has a row above', () => {
-    expect(ACTIVATION_NAMES.filter((n) => Object.hasOwn(ACTIVATIONS[n], 'saturated')).sort()).toEqual([
+  test('every activation with a saturation threshold has a row above', () => {
+    expect(ACTIVATION_NAMES.filter((n) => Object.hasOwn(ACTIVATIONS[n], 'saturatedBelow')).sort()).toEqual([
       'relu',
       'sigmoid',
       'softmax',

@@ -15,7 +15,7 @@ beforeAll(async () => {
 test('layer shapes and activations follow the config, input side first', () => {
   const mlp = buildMlp(modelOf('{hidden: [6, 4], hiddenActivation: tanh, outputActivation: sigmoid}'), 5, 3, 1);
   expect(mlp.sizes).toEqual([5, 6, 4, 3]);
-  expect(mlp.layers.map((l) => [l.kernel.shape, l.bias.shape, l.activation])).toEqual([
+  expect(mlp.layers.map((l) => [l.kernel.shape, l.bias.shape, l.activation.name])).toEqual([
     [[5, 6], [6], 'tanh'],
     [[6, 4], [4], 'tanh'],
     [[4, 3], [3], 'sigmoid'],

@@ -8,6 +8,7 @@ import { buildMlp, type Mlp } from '../../src/models/mlp';
 import { OPTIMIZER_NAMES, createOptimizer } from '../../src/optimizers/registry';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../../src/train/checkpoint';
 import { trainStep, type StepContext } from '../../src/train/step';
+import { lossOf } from '../../src/train/run-functions';
 import { tinyDataset } from '../helpers/dataset';
 import { makeTempDir } from '../helpers/tmp';
 
@@ -34,7 +35,7 @@ function setUp(optimizerName: string, seed: number): { mlp: Mlp; optimizer: tf.O
   const { config } = loadExperiment('c.yaml', {}, text).runs[0];
   const mlp = buildMlp(config.model, 5, 3, seed);
   const optimizer = createOptimizer(config.optimizer);
-  return { mlp, optimizer, context: { mlp, optimizer, loss: config.loss, l2Coefficient: 0 } };
+  return { mlp, optimizer, context: { mlp, optimizer, loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation), l2Coefficient: 0 } };
 }
 
 /** Steps on batch `index` of 8 examples (fixed order, so both copies see the same batches). */

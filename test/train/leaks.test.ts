@@ -4,10 +4,11 @@ import { selectBackend } from '../../src/backend/select';
 import type { ResolvedRun } from '../../src/config/experiment';
 import { loadExperiment } from '../../src/config/experiment';
 import { GradientRecorder } from '../../src/hooks/recorder';
-import { buildMlp } from '../../src/models/mlp';
+import { buildMlp, type Mlp } from '../../src/models/mlp';
 import { createOptimizer } from '../../src/optimizers/registry';
 import { evaluate } from '../../src/train/evaluate';
-import { lossOptions, trainStep, type StepContext } from '../../src/train/step';
+import { lossOf } from '../../src/train/run-functions';
+import { trainStep, type StepContext } from '../../src/train/step';
 import { trainRun } from '../../src/train/trainer';
 import { tinyDataset } from '../helpers/dataset';
 import { makeTempDir } from '../helpers/tmp';
@@ -15,6 +16,9 @@ import { makeTempDir } from '../helpers/tmp';
 const dataset = tinyDataset({ train: 200, test: 60, validation: 40 });
 
 /** One resolved run of a small experiment written inline (hidden [6, 4], sigmoid/softmax + cross-entropy). */
+/** The run's loss bound to the net's output activation, as the trainer binds it. */
+const boundLoss = (run: ResolvedRun, mlp: Mlp) => lossOf(run.config, run.modules, mlp.layers[mlp.layers.length - 1].activation);
+
 function resolvedRun(extra = ''): ResolvedRun {
   const text = `
 name: leaks
@@ -51,7 +55,7 @@ test.each([
   const run = resolvedRun(`  optimizer: {name: ${optimizerName}, learningRate: 0.05}\n  l2: 0.5`);
   const mlp = buildMlp(run.config.model, dataset.train.featureSize, dataset.train.numClasses, run.seed);
   const optimizer = createOptimizer(run.config.optimizer);
-  const context: StepContext = { mlp, optimizer, loss: run.config.loss, l2Coefficient: run.config.l2 / (2 * dataset.train.size) };
+  const context: StepContext = { mlp, optimizer, loss: boundLoss(run, mlp), l2Coefficient: run.config.l2 / (2 * dataset.train.size) };
   const recorder = new GradientRecorder();
   const batch = 16;
   const x = tf.tensor2d(dataset.train.features.subarray(0, batch * 5), [batch, 5]);
@@ -81,10 +85,10 @@ test.each([
 test('evaluate() on train, validation and test leaves memory unchanged', () => {
   const run = resolvedRun();
   const mlp = buildMlp(run.config.model, 5, 3, run.seed);
-  const options = lossOptions(mlp, run.config.loss);
+  const bound = boundLoss(run, mlp);
   const before = memory();
   for (const split of [dataset.train, dataset.validation, dataset.test]) {
-    const { loss, accuracy } = evaluate(mlp, split, run.config.loss.name, options);
+    const { loss, accuracy } = evaluate(mlp, split, bound);
     expect(Number.isFinite(loss) && accuracy >= 0 && accuracy <= 1).toBe(true);
   }
   expect(memory()).toEqual(before);
@@ -99,7 +103,7 @@ test('rows recorded but never flushed (a run stopped mid-way) are released by di
   const optimizer = createOptimizer(run.config.optimizer);
   const x = tf.tensor2d(dataset.train.features.subarray(0, 40), [8, 5]);
   const y = oneHotTargets(8);
-  tf.tidy(() => trainStep({ mlp, optimizer, loss: run.config.loss, l2Coefficient: 0 }, x, y, { recorder, step: 0, epoch: 1 })).dispose();
+  tf.tidy(() => trainStep({ mlp, optimizer, loss: boundLoss(run, mlp), l2Coefficient: 0 }, x, y, { recorder, step: 0, epoch: 1 })).dispose();
   recorder.dispose();
   tf.dispose([x, y]);
   optimizer.dispose();
