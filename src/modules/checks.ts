@@ -106,9 +106,8 @@ function checkLoss(subject: CheckSubject, probes: Probe[]): string[] {
   const passed: string[] = [];
   const sumTerms = (z: Tensor2D, t: Tensor2D) => tf.sum(lossValue({ ...loss, outputs: 'sum', scale: z.shape[0] }, z, t)) as tf.Scalar;
   for (const probe of probes) {
-    const terms = call(`terms() on the ${probe.name}`, () => tf.tidy(() => definition.terms(probe.z, probe.t, context)));
-    expectMatrix(terms, `terms() on the ${probe.name}`, probe.z.shape);
-    terms.dispose();
+    const terms = readMatrix(`terms() on the ${probe.name}`, () => definition.terms(probe.z, probe.t, context), probe.z.shape);
+    expectFinite(terms, `terms() on the ${probe.name}`, probe);
     const { value, grad } = gradientOf(`autodiff ∂L/∂z on the ${probe.name}`, sumTerms, probe);
     if (!Number.isFinite(value)) throw new CheckFailure(`the loss is ${value} on the ${probe.name}: it must be finite for finite logits.`);
     expectFinite(grad, `autodiff ∂L/∂z on the ${probe.name}`);
@@ -214,7 +213,14 @@ function jacobianDiagonal(output: Activation, z: Tensor2D): Float32Array {
 /** The value and autodiff gradient of a scalar function of z, read from the device. */
 function gradientOf(what: string, f: (z: Tensor2D, t: Tensor2D) => tf.Scalar, probe: Probe): { value: number; grad: Float32Array } {
   return call(what, () => {
-    const { value, grad } = tf.tidy(() => tf.valueAndGrad((z: tf.Tensor) => f(z as Tensor2D, probe.t))(probe.z));
+    let pair: { value: tf.Scalar; grad: tf.Tensor };
+    try {
+      pair = tf.tidy(() => tf.valueAndGrad((z: tf.Tensor) => f(z as Tensor2D, probe.t))(probe.z));
+    } catch (error) {
+      if (!/Cannot compute gradient of y=f\(x\)/.test((error as Error)?.message)) throw error;
+      throw new CheckFailure(`${what}: autodiff finds no path from the logits to the loss. ${DETACHED}`);
+    }
+    const { value, grad } = pair;
     const result = { value: value.dataSync()[0], grad: grad.dataSync() as Float32Array };
     tf.dispose([value, grad]);
     return result;
@@ -274,7 +280,7 @@ function finiteDifferenceCheck(what: string, f: (z: Tensor2D, t: Tensor2D) => tf
     }
     if (!agreed) {
       throw new CheckFailure(
-        `${what} disagrees with central finite differences along ${name} on the ${probe.name}: autodiff gives ${format(along)}; ${misses.join('; ')}. Autodiff follows only tensor operations: a value read with dataSync()/arraySync() and turned back into a tensor, or a tf.customGrad, cuts or bends the gradient.`,
+        `${what} disagrees with central finite differences along ${name} on the ${probe.name}: autodiff gives ${format(along)}; ${misses.join('; ')}. ${DETACHED}`,
       );
     }
   }
@@ -341,12 +347,17 @@ function expectMatrix(value: unknown, what: string, shape: number[]): void {
   if (value.dtype !== 'float32') throw new CheckFailure(`${what} returned dtype ${value.dtype}, expected float32.`);
 }
 
-function expectFinite(values: Float32Array, what: string): void {
+/** Every entry finite; else a failure naming how many are not, and the first with its logit and target. */
+function expectFinite(values: Float32Array, what: string, probe?: Probe): void {
   const index = values.findIndex((v) => !Number.isFinite(v));
   if (index < 0) return;
   const bad = values.filter((v) => !Number.isFinite(v)).length;
   const [n, k] = [Math.floor(index / PROBE_CLASSES), index % PROBE_CLASSES];
-  throw new CheckFailure(`${what} is not finite: ${bad} of ${values.length} entries, the first ${values[index]} at [${n},${k}].`);
+  const at = probe ? ` (z = ${probe.z.dataSync()[index]}, t = ${probe.t.dataSync()[index]})` : '';
+  const hint = probe
+    ? ' Compute from the logits (log softmax, log1p(exp(−|z|))) rather than from probabilities, which round to exactly 0 or 1 in float32.'
+    : '';
+  throw new CheckFailure(`${what} is not finite: ${bad} of ${values.length} entries; the first is ${values[index]} at [${n},${k}]${at}.${hint}`);
 }
 
 /** Three calls: after the first (which may build constants it keeps), the tensor count must stay put. */
@@ -383,5 +394,9 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Four significant digits. */
-const format = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)).toString() : String(x));
+/** Four significant digits; exponent notation below 1e-3. */
+const format = (x: number) =>
+  !Number.isFinite(x) ? String(x) : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(3).replace(/\.?0+e/, 'e') : Number(x.toPrecision(4)).toString();
+
+const DETACHED =
+  'Autodiff follows tensor operations only: a value read with dataSync()/arraySync() and made into a tensor again is a constant to it, and a tf.customGrad replaces the gradient.';

@@ -76,7 +76,7 @@ export function resolveModuleFile(spec: string, baseDir: string): string {
   if (SCHEME.test(spec) && !WINDOWS_ABSOLUTE.test(spec)) {
     const scheme = spec.slice(0, spec.indexOf(':') + 1);
     throw new ModuleProblem(
-      `${shown} is a ${scheme} specifier, not a file: only local files are loaded (download it and give its path, e.g. ./losses/my-loss.mjs).`,
+      `${shown}: a ${scheme} URL or specifier is not loaded, only a local file (download it and give its path, e.g. ./losses/my-loss.mjs).`,
     );
   }
   if (!/^\.{1,2}[\\/]/.test(spec) && !path.isAbsolute(spec) && !WINDOWS_ABSOLUTE.test(spec)) {
@@ -211,7 +211,7 @@ async function load(source: ModuleSource, role: ModuleRole): Promise<LoadedModul
   }
   problems.push(...typeProblems(exported, role));
   problems.push(...declarationProblems(exported.options).map((p) => `export "options": ${p}.`));
-  if (problems.length > 0) throw new ModuleProblem(problems.join(' '));
+  if (problems.length > 0) throw new ModuleProblem(problems.map((p, i) => (i === 0 ? p : p[0].toUpperCase() + p.slice(1))).join(' '));
 
   const name = typeof exported.name === 'string' ? exported.name : path.basename(source.file, path.extname(source.file));
   const definition: Record<string, unknown> = {};
