@@ -202,7 +202,7 @@ async function load(source: ModuleSource, role: ModuleRole): Promise<LoadedModul
     const other = role === 'loss' ? 'output activation' : 'loss';
     const looksLikeOther = CONTRACT[other].required.every((k) => exported[k] !== undefined);
     problems.push(
-      `a ${role} module must export ${missing.map((k) => SIGNATURES[k]).join('; ')} — missing. It exports: ${present.join(', ') || 'nothing'}.` +
+      `${role === 'loss' ? 'a loss' : 'an output activation'} module must export ${missing.map((k) => SIGNATURES[k]).join('; ')} — missing. It exports: ${present.join(', ') || 'nothing'}.` +
         (looksLikeOther ? ` It looks like ${other === 'loss' ? 'a loss' : 'an output activation'} module: name it under ${other === 'loss' ? 'loss.module' : 'model.outputActivation.module'}.` : ''),
     );
   }
@@ -285,10 +285,12 @@ function guard(fn: AnyFunction, self: unknown, name: string): AnyFunction {
 
 /** A ModuleCallError for an exception from module code, located at the first stack frame inside a module file. */
 export function moduleCallError(error: unknown, what: string): ModuleCallError {
-  const err = error instanceof Error ? error : new Error(String(error));
-  const location = locateInModule(err.stack ?? '') ?? 'a module';
-  const kind = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-  return new ModuleCallError(`${location}: ${what} threw ${kind}${err.message.split('\n')[0]}`, location, error);
+  // Duck-typed, not instanceof Error: the module's errors may come from another realm (a test runner's vm context).
+  const err = (error !== null && typeof error === 'object' ? error : {}) as { name?: unknown; message?: unknown; stack?: unknown };
+  const message = typeof err.message === 'string' ? err.message : String(error);
+  const location = (typeof err.stack === 'string' ? locateInModule(err.stack) : undefined) ?? 'a module';
+  const kind = typeof err.name === 'string' && err.name !== 'Error' ? `${err.name}: ` : '';
+  return new ModuleCallError(`${location}: ${what} threw ${kind}${message.split('\n')[0]}`, location, error);
 }
 
 /** TypeScript files this process compiled, with their source maps (to report the .ts line, not the emitted one). */
@@ -447,11 +449,9 @@ function transpileTypeScript(file: string, text: string): string {
 function evaluateCommonJs(file: string, code: string, loaded: Map<string, Record<string, unknown>>): Record<string, unknown> {
   let compiled: (...args: unknown[]) => void;
   try {
-    compiled = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
-      filename: file,
-      // Compile in the caller's realm (a vm context under a test runner), so the module's objects are its own.
-      parsingContext: vm.isContext(globalThis) ? globalThis : undefined,
-    }) as (...args: unknown[]) => void;
+    compiled = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file }) as (
+      ...args: unknown[]
+    ) => void;
   } catch (error) {
     const err = error as Error;
     const where = /^(.*?):(\d+)\n/.exec(err.stack ?? '');

@@ -1,6 +1,7 @@
 // A module's option declarations (plain data) checked, described, and turned into zod for the option values.
 import { z } from 'zod';
 import type { OptionDeclaration, OptionDeclarations, OptionValues } from './contract';
+import { didYouMean } from '../util/did-you-mean';
 
 const description = z.string().optional();
 const bound = z.number().refine(Number.isFinite, 'a finite number').optional();
@@ -42,12 +43,7 @@ export function declarationProblems(declarations: unknown): string[] {
     if (!OPTION_NAME.test(name)) problems.push(`option name "${name}" is not an identifier (letters, digits, _; not starting with a digit)`);
     const parsed = DeclarationSchema.safeParse(declaration);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
-      const unknown = issue.code === 'unrecognized_keys' ? ` (unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')})` : '';
-      problems.push(
-        `option "${name}"${where}: ${issue.code === 'invalid_union' ? 'type must be "number", "integer", "boolean" or "string"' : issue.message}${unknown}`,
-      );
+      problems.push(`option "${name}": ${declarationIssue(parsed.error.issues[0], declaration)}`);
       continue;
     }
     const declared = parsed.data as OptionDeclaration;
@@ -57,6 +53,20 @@ export function declarationProblems(declarations: unknown): string[] {
     }
   }
   return problems;
+}
+
+const DECLARATION_KEYS = ['type', 'default', 'min', 'max', 'exclusiveMin', 'exclusiveMax', 'choices', 'description'];
+
+/** One issue of a declaration as a phrase: an unknown type or key (with did-you-mean), or a wrong value type. */
+function declarationIssue(issue: z.core.$ZodIssue, declaration: unknown): string {
+  if (issue.code === 'invalid_union' || (issue.path[0] === 'type' && issue.path.length === 1)) {
+    const type = (declaration as { type?: unknown } | null)?.type;
+    return `type must be "number", "integer", "boolean" or "string", received ${JSON.stringify(type) ?? 'none'}`;
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `unknown key "${key}"${didYouMean(key, DECLARATION_KEYS) || ''}`).join('; ');
+  }
+  return `${issue.path.join('.')}: ${issue.message.toLowerCase()}`;
 }
 
 /** The zod schema of one option's value. */
