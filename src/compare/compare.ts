@@ -45,7 +45,21 @@ export interface StatusCheck {
   verdict: 'FAIL';
 }
 
-export type Check = MetricCheck | StatusCheck;
+/**
+ * A run in both sides whose config hash differs (say, its loss module's source was edited): its metrics are still
+ * compared, but they do not compare like with like, so this fails.
+ */
+export interface ConfigCheck {
+  kind: 'config';
+  metric: 'config';
+  run: string;
+  runIds: string[];
+  baseline: string;
+  current: string;
+  verdict: 'FAIL';
+}
+
+export type Check = MetricCheck | StatusCheck | ConfigCheck;
 export type Verdict = 'PASS' | 'FAIL';
 
 /** Everything compare found; output formats render this. */
@@ -90,6 +104,18 @@ export function compareResults(current: CompareSide, baseline: CompareSide, tole
   const checks: Check[] = [];
   for (const [name, rows] of groups) {
     for (const row of rows) {
+      const currentHash = currentById.get(row.runId)!.configHash;
+      if (row.configHash !== undefined && currentHash !== undefined && row.configHash !== currentHash) {
+        checks.push({
+          kind: 'config',
+          metric: 'config',
+          run: row.runId,
+          runIds: [row.runId],
+          baseline: row.configHash,
+          current: currentHash,
+          verdict: 'FAIL',
+        });
+      }
       const status = currentById.get(row.runId)!.status;
       if (status !== 'complete') {
         checks.push({

@@ -44,6 +44,7 @@ export function verdictLine(result: CompareResult): string {
 /** One check as table cells, in TABLE_COLUMNS order. */
 export function tableRow(check: Check): string[] {
   if (check.kind === 'status') return ['status', check.run, check.baseline, check.current, '-', 'complete', check.verdict];
+  if (check.kind === 'config') return ['config_hash', check.run, check.baseline, check.current, '-', 'equal', check.verdict];
   const metric = check.layer === undefined ? check.metric : `${check.metric}[${check.layer}]`;
   const run = check.runIds.length > 1 ? `${check.run} (n=${check.runIds.length})` : check.run;
   return [metric, run, formatNumber(check.baseline), formatNumber(check.current), formatDelta(check), formatBounds(check), check.verdict];

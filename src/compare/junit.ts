@@ -15,7 +15,9 @@ export function formatJunitXml(result: CompareResult): string {
     const message =
       check.kind === 'status'
         ? `run ${run} is ${current} in current, expected complete`
-        : `${metric} of ${run}: baseline ${baseline}, current ${current}, delta ${delta}, allowed ${tolerance}`;
+        : check.kind === 'config'
+          ? `run ${run} was trained with another config: config_hash ${current} in current, ${baseline} in baseline (a changed setting or module source)`
+          : `${metric} of ${run}: baseline ${baseline}, current ${current}, delta ${delta}, allowed ${tolerance}`;
     cases.push(
       `${open}>`,
       `      <failure message="${escapeXml(message)}" type="regression">${escapeXml(message)}</failure>`,

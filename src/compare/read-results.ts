@@ -15,6 +15,8 @@ export interface SummaryRecord {
   runId: string;
   name: string;
   status: string;
+  /** The run's config hash (summary.csv's config_hash), where the file has that column. */
+  configHash?: string;
   /** Metric values; a missing key means an empty cell. NaN/Infinity are kept (a diverged run). */
   metrics: Partial<Record<SummaryMetric, number>>;
 }
@@ -70,7 +72,7 @@ export function readSummary(file: string): SummaryRecord[] {
       const value = parseNumberCell(row[metric], `${where} (run "${runId}"), column ${metric}`);
       if (value !== undefined) metrics[metric] = value;
     }
-    return { runId, name: row.name, status: row.status, metrics };
+    return { runId, name: row.name, status: row.status, ...(row.config_hash ? { configHash: row.config_hash } : {}), metrics };
   });
 }
 

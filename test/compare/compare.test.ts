@@ -1,5 +1,6 @@
 // The comparison rules in isolation: allowed ranges in closed form, replicate statistics, boundaries, XML escaping.
 import { allowedRange, compareResults, withinRange, type CompareSide, type MetricCheck } from '../../src/compare/compare';
+import { tableRow } from '../../src/compare/format';
 import { formatJunitXml, escapeXml } from '../../src/compare/junit';
 import type { SummaryRecord } from '../../src/compare/read-results';
 
@@ -74,6 +75,37 @@ describe('compareResults', () => {
     );
     expect(result.baselineIncomplete).toEqual(['a2']);
     expect(result.checks).toHaveLength(1);
+    expect(result.pass).toBe(true);
+  });
+});
+
+describe('config hashes', () => {
+  const hashed = (runId: string, hash: string | undefined, accuracy: number): SummaryRecord => ({
+    ...record(runId, runId.slice(0, 1), 'complete', accuracy),
+    ...(hash ? { configHash: hash } : {}),
+  });
+
+  test('a run trained with another config (e.g. an edited loss module) fails, and its metrics are still compared', () => {
+    const result = compareResults(
+      side([hashed('a1', 'aaaa', 0.8), hashed('b1', 'cccc', 0.7)]),
+      side([hashed('a1', 'aaaa', 0.8), hashed('b1', 'bbbb', 0.7)]),
+      accuracyOnly,
+      2,
+    );
+    expect(result.checks.map((c) => [c.metric, c.run, c.baseline, c.current, c.verdict])).toEqual([
+      ['final_test_accuracy', 'a', 0.8, 0.8, 'PASS'],
+      ['config', 'b1', 'bbbb', 'cccc', 'FAIL'],
+      ['final_test_accuracy', 'b', 0.7, 0.7, 'PASS'],
+    ]);
+    expect(result.pass).toBe(false);
+    expect(tableRow(result.checks[1])).toEqual(['config_hash', 'b1', 'bbbb', 'cccc', '-', 'equal', 'FAIL']);
+    expect(formatJunitXml(result)).toContain(
+      'message="run b1 was trained with another config: config_hash cccc in current, bbbb in baseline (a changed setting or module source)"',
+    );
+  });
+
+  test('a side without the config_hash column (an older summary.csv) is not checked for it', () => {
+    const result = compareResults(side([hashed('a1', 'aaaa', 0.8)]), side([hashed('a1', undefined, 0.8)]), accuracyOnly, 2);
     expect(result.pass).toBe(true);
   });
 });
