@@ -72,7 +72,12 @@ export interface Experiment {
   /** The file's `report` block: how the report compares runs. */
   report?: ReportSettings;
   runs: ResolvedRun[];
-  /** sha256 (first 16 hex digits) of the dataset and every resolved run. */
+  /**
+   * sha256 (first 16 hex digits) of the dataset and every resolved run, without the source hashes of the modules
+   * they name: an edited module leaves the experiment the same (so --resume accepts its folder) and changes the
+   * config hash of each run that uses it (so --resume retrains exactly those runs, and compare and merge tell them
+   * apart).
+   */
   hash: string;
 }
 
@@ -231,7 +236,7 @@ export function expandExperiment(
     reference: file.reference,
     report: file.report,
     runs: selected,
-    hash: hashOf({ dataset: file.dataset, runs: selected.map((r) => ({ id: r.id, seed: r.seed, config: r.config })) }),
+    hash: hashOf({ dataset: file.dataset, runs: selected.map((r) => ({ id: r.id, seed: r.seed, config: withoutSourceHashes(r.config) })) }),
   };
 }
 
@@ -267,9 +272,13 @@ function resolveRun(
   const outputText = typeof outputSpec === 'string' ? `"${outputName}"` : `"${outputName}" (${outputSpec.module})`;
 
   // The loss: a built-in by name (cross-entropy by default), or a module.
-  const lossModule = run.loss.module === undefined ? undefined : (fromCatalog(catalog, 'loss', run.loss.module) as LoadedModule<LossModule>);
+  const lossModule =
+    run.loss.module === undefined ? undefined : (fromCatalog(catalog, 'loss', run.loss.module) as LoadedModule<LossModule>);
   if (run.loss.module !== undefined && run.loss.name !== undefined) {
-    problem(['loss', 'module'], `give a loss by name or by module, not both (received name "${run.loss.name}" and module "${run.loss.module}").`);
+    problem(
+      ['loss', 'module'],
+      `give a loss by name or by module, not both (received name "${run.loss.name}" and module "${run.loss.module}").`,
+    );
   }
   const name: LossName = run.loss.name ?? 'cross-entropy';
   const definition: LossModule = lossModule ? lossModule.definition : LOSSES[name];
@@ -289,7 +298,10 @@ function resolveRun(
     );
   }
   if (run.loss.gradient === 'closed-form' && !definition.gradZ) {
-    problem(['loss', 'gradient'], `closed-form needs the closed form ∂E/∂z, and ${lossText} exports no gradZ(z, t, context): use autodiff.`);
+    problem(
+      ['loss', 'gradient'],
+      `closed-form needs the closed form ∂E/∂z, and ${lossText} exports no gradZ(z, t, context): use autodiff.`,
+    );
   }
   if (run.loss.gradient === 'closed-form' && !lossModule && definition.gradO && modules.output) {
     const activation = modules.output.loaded.definition;
@@ -353,6 +365,21 @@ function resolveRun(
     loss,
   } as RunConfig;
   return { config, modules };
+}
+
+/** The config with each module's sha256 and imports left out (a config without modules comes back equal). */
+function withoutSourceHashes(config: RunConfig): RunConfig {
+  const strip = <T extends object>(block: T): T => {
+    if (!('sha256' in block)) return block;
+    const { sha256: _sha256, imports: _imports, ...rest } = block as T & { sha256?: string; imports?: unknown };
+    return rest as T;
+  };
+  const output = config.model.outputActivation;
+  return {
+    ...config,
+    loss: strip(config.loss),
+    model: { ...config.model, outputActivation: typeof output === 'string' ? output : strip(output) },
+  };
 }
 
 function fromCatalog(catalog: ModuleCatalog, role: ModuleRole, spec: string): LoadedModule<LossModule | OutputActivationModule> {

@@ -27,11 +27,20 @@ export interface MergePlan {
  */
 export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean): MergePlan {
   const first = shards[0];
+  const configHashes = new Map(first.experiment.runs.map((run) => [run.id, run.configHash]));
   for (const shard of shards.slice(1)) {
     if (shard.experiment.hash !== first.experiment.hash) {
       throw new OutputError(
         `cannot merge shards of different experiments: ${first.dir} has experiment hash ${first.experiment.hash}, ` +
           `${shard.dir} has ${shard.experiment.hash} (run every shard from the same experiment file and version)`,
+      );
+    }
+    // The same experiment with a run configured differently: a loss or activation module edited between shards.
+    const changed = shard.experiment.runs.find((run) => configHashes.get(run.id) !== run.configHash);
+    if (changed) {
+      throw new OutputError(
+        `cannot merge: run "${changed.id}" has config hash ${configHashes.get(changed.id)} in ${first.dir} but ${changed.configHash} in ${shard.dir} ` +
+          "(a module's source differs between the shards; its SHA-256 is part of the run config in experiment.json): rerun the stale shards",
       );
     }
     if (

@@ -33,7 +33,12 @@ const softmaxModule = (overrides: Partial<OutputActivationModule> = {}): OutputA
   ...overrides,
 });
 
-function check(loss: LossModule, output: Activation = activation('softmax'), outputModule?: OutputActivationModule, gradient: GradientMode = 'autodiff') {
+function check(
+  loss: LossModule,
+  output: Activation = activation('softmax'),
+  outputModule?: OutputActivationModule,
+  gradient: GradientMode = 'autodiff',
+) {
   const bound = bindLoss('test', loss, {}, output, { outputs: loss.defaultOutputs, scale: 1, gradient });
   return checkModules({ loss: bound, output, lossIsModule: true, outputModule });
 }
@@ -62,7 +67,9 @@ describe('a sound module passes every check and leaves nothing behind', () => {
     const before = tf.memory().numTensors;
     expect(check(crossEntropy())).toEqual([
       'terms: shape [N,K], finite, and finite autodiff gradients on the ordinary and the extreme probe',
-      expect.stringMatching(/^autodiff ∂L\/∂z: agrees with central finite differences along 3 directions \(at most \d+% of the tolerance\)$/),
+      expect.stringMatching(
+        /^autodiff ∂L\/∂z: agrees with central finite differences along 3 directions \(at most \d+% of the tolerance\)$/,
+      ),
       'gradZ: agrees with autodiff to 1e-5 relative on both probes',
       'no tensor leaks across calls',
     ]);
@@ -101,16 +108,31 @@ describe('closed forms against autodiff, to 1e-5 of the largest entry', () => {
   });
 
   test.each([
-    ['vjp', { vjp: (_z: Tensor2D, a: Tensor2D, g: Tensor2D, { tf }: { tf: typeof import('@tensorflow/tfjs') }) => tf.mul(softmaxVjp(tf, a, g), 1.5) }, 'vjp() against autodiff of apply()'],
-    ['derivative', { derivative: (_z: Tensor2D, a: Tensor2D, { tf }: { tf: typeof import('@tensorflow/tfjs') }) => tf.mul(a, tf.sub(1, tf.mul(a, 2))) }, "derivative() against autodiff (the Jacobian's diagonal ∂aₖ/∂zₖ)"],
+    [
+      'vjp',
+      {
+        vjp: (_z: Tensor2D, a: Tensor2D, g: Tensor2D, { tf }: { tf: typeof import('@tensorflow/tfjs') }) =>
+          tf.mul(softmaxVjp(tf, a, g), 1.5),
+      },
+      'vjp() against autodiff of apply()',
+    ],
+    [
+      'derivative',
+      { derivative: (_z: Tensor2D, a: Tensor2D, { tf }: { tf: typeof import('@tensorflow/tfjs') }) => tf.mul(a, tf.sub(1, tf.mul(a, 2))) },
+      "derivative() against autodiff (the Jacobian's diagonal ∂aₖ/∂zₖ)",
+    ],
   ])('an output activation whose %s is wrong', (_name, override, what) => {
     const module = softmaxModule(override as Partial<OutputActivationModule>);
-    expect(failure(() => check(squaredError(), bindActivation(module, 'softmax-module'), module))).toMatch(new RegExp(`^${escape(what)}: max`));
+    expect(failure(() => check(squaredError(), bindActivation(module, 'softmax-module'), module))).toMatch(
+      new RegExp(`^${escape(what)}: max`),
+    );
   });
 
   test('an inverse that does not invert', () => {
     const module = softmaxModule({ inverse: (o) => o.clone() });
-    expect(failure(() => check(squaredError(), bindActivation(module, 'm'), module))).toMatch(/^inverse\(\): apply\(inverse\(o\)\) differs from o by up to [\d.]+ \(> 1e-4\)\.$/);
+    expect(failure(() => check(squaredError(), bindActivation(module, 'm'), module))).toMatch(
+      /^inverse\(\): apply\(inverse\(o\)\) differs from o by up to [\d.]+ \(> 1e-4\)\.$/,
+    );
   });
 });
 
@@ -128,7 +150,9 @@ describe('autodiff against central finite differences', () => {
 
   test('a loss that does not depend on the logits at all has no autodiff path', () => {
     const constant: LossModule = { outputs: 'any', defaultOutputs: 'mean', terms: (_z, t, { tf }) => tf.mul(t, 1) };
-    expect(failure(() => check(constant))).toMatch(/^autodiff ∂L\/∂z on the ordinary probe .*: autodiff finds no path from the logits to the loss\. Autodiff follows/);
+    expect(failure(() => check(constant))).toMatch(
+      /^autodiff ∂L\/∂z on the ordinary probe .*: autodiff finds no path from the logits to the loss\. Autodiff follows/,
+    );
   });
 
   test('the stated tolerances', () => {
@@ -149,7 +173,11 @@ describe('what the functions return', () => {
     ['a plain array', () => [[0]], `terms() on the ${ORDINARY} returned a plain array, expected a tensor of shape [4,10].`],
     ['a number', () => 3, `terms() on the ${ORDINARY} returned a number, expected a tensor of shape [4,10].`],
     ['nothing', () => undefined, `terms() on the ${ORDINARY} returned nothing, expected a tensor of shape [4,10].`],
-    ['the per-example sum', () => tf.zeros([4, 1]), `terms() on the ${ORDINARY} returned shape [4,1], expected [4,10] (N examples × K outputs).`],
+    [
+      'the per-example sum',
+      () => tf.zeros([4, 1]),
+      `terms() on the ${ORDINARY} returned shape [4,1], expected [4,10] (N examples × K outputs).`,
+    ],
     ['integers', () => tf.zeros([4, 10], 'int32'), `terms() on the ${ORDINARY} returned dtype int32, expected float32.`],
   ])('%s', (_what, value, message) => {
     expect(failure(() => check(returning(value)))).toBe(message);
@@ -188,7 +216,9 @@ describe('leaks across calls', () => {
         tf.dispose(variables);
       }
     });
-    expect(message).toMatch(/^terms\(\) leaks 1 tensor\(s\) per call \(tf\.memory\(\)\.numTensors after 3 calls: (\d+), \d+, \d+\)\. The harness runs each call in tf\.tidy/);
+    expect(message).toMatch(
+      /^terms\(\) leaks 1 tensor\(s\) per call \(tf\.memory\(\)\.numTensors after 3 calls: (\d+), \d+, \d+\)\. The harness runs each call in tf\.tidy/,
+    );
   });
 
   test('a constant made once and kept (a cache) is not a leak', () => {

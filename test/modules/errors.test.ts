@@ -41,7 +41,8 @@ const CASES: [string, (f: string) => string][] = [
   ],
   [
     'error_syntax_ts.yaml',
-    (f) => `${f}:6:21: runs[0].loss.module: loss module "./syntax-error.ts": syntax error: ${fixture('syntax-error.ts')}:7:1: Argument expression expected.`,
+    (f) =>
+      `${f}:6:21: runs[0].loss.module: loss module "./syntax-error.ts": syntax error: ${fixture('syntax-error.ts')}:7:1: Argument expression expected.`,
   ],
   [
     'error_missing_export.yaml',
@@ -50,7 +51,8 @@ const CASES: [string, (f: string) => string][] = [
   ],
   [
     'error_unknown_option.yaml',
-    (f) => `${f}:6:53: runs[0].loss.options.gama: unknown option "gama" — did you mean "gamma"? Loss module "./options.cjs" takes ${OPTIONS}.`,
+    (f) =>
+      `${f}:6:53: runs[0].loss.options.gama: unknown option "gama" — did you mean "gamma"? Loss module "./options.cjs" takes ${OPTIONS}.`,
   ],
   [
     'error_option_out_of_range.yaml',

@@ -5,7 +5,14 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { loadActivationModule, loadLossModule, ModuleCallError, ModuleProblem, readModuleSource, resolveModuleFile } from '../../src/modules/load';
+import {
+  loadActivationModule,
+  loadLossModule,
+  ModuleCallError,
+  ModuleProblem,
+  readModuleSource,
+  resolveModuleFile,
+} from '../../src/modules/load';
 import type { LossContext } from '../../src/modules/contract';
 import { activation } from '../../src/models/activations';
 
@@ -42,11 +49,26 @@ beforeAll(async () => {
 
 describe('resolveModuleFile: only local files, named by a path', () => {
   test.each([
-    ['https://example.com/loss.mjs', '"https://example.com/loss.mjs": a https: URL or specifier is not loaded, only a local file (download it and give its path, e.g. ./losses/my-loss.mjs).'],
-    ['node:fs', '"node:fs": a node: URL or specifier is not loaded, only a local file (download it and give its path, e.g. ./losses/my-loss.mjs).'],
-    ['data:text/javascript,export default 1', '"data:text/javascript,export default 1": a data: URL or specifier is not loaded, only a local file (download it and give its path, e.g. ./losses/my-loss.mjs).'],
-    ['focal.mjs', '"focal.mjs" is not a path: write ./focal.mjs for a file beside the experiment file. A module path starts with ./, ../ or /; a file inside a package is named by its path (e.g. ./node_modules/pkg/loss.mjs).'],
-    ['some-package/loss', '"some-package/loss" is not a path: write ./some-package/loss for a file beside the experiment file. A module path starts with ./, ../ or /; a file inside a package is named by its path (e.g. ./node_modules/pkg/loss.mjs).'],
+    [
+      'https://example.com/loss.mjs',
+      '"https://example.com/loss.mjs": a https: URL or specifier is not loaded, only a local file (download it and give its path, e.g. ./losses/my-loss.mjs).',
+    ],
+    [
+      'node:fs',
+      '"node:fs": a node: URL or specifier is not loaded, only a local file (download it and give its path, e.g. ./losses/my-loss.mjs).',
+    ],
+    [
+      'data:text/javascript,export default 1',
+      '"data:text/javascript,export default 1": a data: URL or specifier is not loaded, only a local file (download it and give its path, e.g. ./losses/my-loss.mjs).',
+    ],
+    [
+      'focal.mjs',
+      '"focal.mjs" is not a path: write ./focal.mjs for a file beside the experiment file. A module path starts with ./, ../ or /; a file inside a package is named by its path (e.g. ./node_modules/pkg/loss.mjs).',
+    ],
+    [
+      'some-package/loss',
+      '"some-package/loss" is not a path: write ./some-package/loss for a file beside the experiment file. A module path starts with ./, ../ or /; a file inside a package is named by its path (e.g. ./node_modules/pkg/loss.mjs).',
+    ],
     ['./loss.py', '"./loss.py": expected a file ending in .mjs, .cjs, .js, .ts, .cts, received ".py".'],
     ['./no-such.mjs', `"./no-such.mjs": no such file (${shown(path.join(FIXTURES, 'no-such.mjs'))}).`],
   ])('%s', (spec, message) => {

@@ -64,12 +64,18 @@ describe('declarationProblems: the declarations a module exports', () => {
 
   test.each([
     [[1, 2], ['expected a mapping of option names to declarations such as { gamma: { type: "number", default: 2, min: 0 } }']],
-    [{ gamma: { type: 'float', default: 2 } }, ['option "gamma": type must be "number", "integer", "boolean" or "string", received "float"']],
+    [
+      { gamma: { type: 'float', default: 2 } },
+      ['option "gamma": type must be "number", "integer", "boolean" or "string", received "float"'],
+    ],
     [{ gamma: { default: 2 } }, ['option "gamma": type must be "number", "integer", "boolean" or "string", received none']],
     [{ gamma: { type: 'number', defualt: 2 } }, ['option "gamma": unknown key "defualt" — did you mean "default"?']],
     [{ gamma: { type: 'number', min: '0' } }, ['option "gamma": min: invalid input: expected number, received string']],
     [{ gamma: { type: 'number', default: -1, min: 0 } }, ['option "gamma": the default -1 breaks its own rule (number ≥ 0, default -1)']],
-    [{ mode: { type: 'string', default: 'sum', choices: ['mean'] } }, ['option "mode": the default "sum" breaks its own rule (string one of mean, default "sum")']],
+    [
+      { mode: { type: 'string', default: 'sum', choices: ['mean'] } },
+      ['option "mode": the default "sum" breaks its own rule (string one of mean, default "sum")'],
+    ],
     [{ '2x': { type: 'boolean' } }, ['option name "2x" is not an identifier (letters, digits, _; not starting with a digit)']],
   ])('%j', (declarations, problems) => {
     expect(declarationProblems(declarations)).toEqual(problems);
