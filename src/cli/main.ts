@@ -78,7 +78,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.err(`losslab: ${error.message}\n`);
       if (debug && error.stack) io.err(`${error.stack}\n`);
       // A module's own exception (e.g. from a check) is the cause: its stack shows the module's frames.
-      for (let cause = error.cause; debug && cause instanceof Error; cause = cause.cause) io.err(`caused by: ${cause.stack ?? cause.message}\n`);
+      for (let cause = error.cause; debug && cause instanceof Error; cause = cause.cause)
+        io.err(`caused by: ${cause.stack ?? cause.message}\n`);
       return error.exitCode;
     }
     const err = error as Error;

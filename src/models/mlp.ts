@@ -119,6 +119,7 @@ export function buildMlp(
 }
 
 function builtinOutput(spec: RunConfig['model']['outputActivation']): Activation {
-  if (typeof spec !== 'string') throw new Error(`buildMlp: the output activation module ${spec.module} must be passed bound (outputActivationOf)`);
+  if (typeof spec !== 'string')
+    throw new Error(`buildMlp: the output activation module ${spec.module} must be passed bound (outputActivationOf)`);
   return activation(spec);
 }

@@ -88,8 +88,7 @@ export function moduleActivationNote(mlp: Mlp): { layers: { layer: string; activ
   if (layers.length === 0) return undefined;
   return {
     layers,
-    note:
-      'These layers apply an activation from a module (its path and SHA-256 are in the run config in experiment.json). tfjs-layers cannot name it, so model.json says linear: predict() returns the logits z of those layers, and the outputs are f(z) with the module\'s f. The predicted class argmax z equals argmax f(z) wherever f keeps the order of the logits, as softmax and sparsemax do.',
+    note: "These layers apply an activation from a module (its path and SHA-256 are in the run config in experiment.json). tfjs-layers cannot name it, so model.json says linear: predict() returns the logits z of those layers, and the outputs are f(z) with the module's f. The predicted class argmax z equals argmax f(z) wherever f keeps the order of the logits, as softmax and sparsemax do.",
   };
 }
 

@@ -98,7 +98,9 @@ function extremeProbe(): Probe {
 
 const labelOf = (n: number) => (3 * n + 1) % PROBE_CLASSES;
 const targets = () =>
-  tf.tensor2d(Array.from({ length: PROBE_EXAMPLES }, (_, n) => Array.from({ length: PROBE_CLASSES }, (_, k) => (k === labelOf(n) ? 1 : 0))));
+  tf.tensor2d(
+    Array.from({ length: PROBE_EXAMPLES }, (_, n) => Array.from({ length: PROBE_CLASSES }, (_, k) => (k === labelOf(n) ? 1 : 0))),
+  );
 
 function checkLoss(subject: CheckSubject, probes: Probe[]): string[] {
   const { loss } = subject;
@@ -137,7 +139,11 @@ function checkLoss(subject: CheckSubject, probes: Probe[]): string[] {
           }),
         probe.z.shape,
       );
-      compareClosedForm(`gradO() sent back through the output activation (Jᵀ·∂E/∂o) against autodiff ∂L/∂z on the ${probe.name}`, chained, autodiff);
+      compareClosedForm(
+        `gradO() sent back through the output activation (Jᵀ·∂E/∂o) against autodiff ∂L/∂z on the ${probe.name}`,
+        chained,
+        autodiff,
+      );
     }
     passed.push(`gradO: through the output activation, agrees with autodiff to ${RELATIVE} relative`);
   }
@@ -146,7 +152,9 @@ function checkLoss(subject: CheckSubject, probes: Probe[]): string[] {
     expectNoLeak('terms()', () => definition.terms(probe.z, probe.t, context));
     if (gradZ) expectNoLeak('gradZ()', () => gradZ(probe.z, probe.t, context));
     if (gradO) expectNoLeak('gradO()', () => tf.tidy(() => gradO(context.output.apply(probe.z), probe.t, context)));
-    expectNoLeak('the loss and its autodiff gradient', () => tf.tidy(() => tf.grad((z: tf.Tensor) => sumTerms(z as Tensor2D, probe.t))(probe.z)));
+    expectNoLeak('the loss and its autodiff gradient', () =>
+      tf.tidy(() => tf.grad((z: tf.Tensor) => sumTerms(z as Tensor2D, probe.t))(probe.z)),
+    );
     passed.push('no tensor leaks across calls');
   }
   return passed;
@@ -161,7 +169,9 @@ function checkActivation(output: Activation, module: OutputActivationModule, pro
   passed.push('apply: shape [N,K] and finite on the ordinary and the extreme probe');
   // A fixed weighting w of the outputs turns f into a scalar whose gradient is the autodiff vjp Jᵀw.
   const probe = probes[0];
-  const weights = tf.tensor2d(Array.from({ length: PROBE_EXAMPLES }, (_, n) => Array.from({ length: PROBE_CLASSES }, (_, k) => Math.cos(n + 3.1 * k))));
+  const weights = tf.tensor2d(
+    Array.from({ length: PROBE_EXAMPLES }, (_, n) => Array.from({ length: PROBE_CLASSES }, (_, k) => Math.cos(n + 3.1 * k))),
+  );
   try {
     const weighted = (z: Tensor2D) => tf.sum(tf.mul(output.apply(z), weights)) as tf.Scalar;
     passed.push(finiteDifferenceCheck('autodiff of the output activation', weighted, probe));
@@ -181,10 +191,15 @@ function checkActivation(output: Activation, module: OutputActivationModule, pro
       passed.push(`derivative: agrees with autodiff to ${RELATIVE} relative`);
     }
     if (module.inverse) {
-      const back = readMatrix('apply(inverse(o))', () => tf.tidy(() => output.apply(output.inverse!(output.apply(probe.z)))), probe.z.shape);
+      const back = readMatrix(
+        'apply(inverse(o))',
+        () => tf.tidy(() => output.apply(output.inverse!(output.apply(probe.z)))),
+        probe.z.shape,
+      );
       const o = readMatrix('apply()', () => output.apply(probe.z), probe.z.shape);
       const deviation = maxAbsDifference(back, o);
-      if (!(deviation <= 1e-4)) throw new CheckFailure(`inverse(): apply(inverse(o)) differs from o by up to ${format(deviation)} (> 1e-4).`);
+      if (!(deviation <= 1e-4))
+        throw new CheckFailure(`inverse(): apply(inverse(o)) differs from o by up to ${format(deviation)} (> 1e-4).`);
       passed.push('inverse: apply(inverse(o)) = o to 1e-4');
     }
     expectNoLeak('apply()', () => output.apply(probe.z));
@@ -359,7 +374,9 @@ function expectFinite(values: Float32Array, what: string, probe?: Probe): void {
   const hint = probe
     ? ' Compute from the logits (log softmax, log1p(exp(−|z|))) rather than from probabilities, which round to exactly 0 or 1 in float32.'
     : '';
-  throw new CheckFailure(`${what} is not finite: ${bad} of ${values.length} entries; the first is ${values[index]} at [${n},${k}]${at}.${hint}`);
+  throw new CheckFailure(
+    `${what} is not finite: ${bad} of ${values.length} entries; the first is ${values[index]} at [${n},${k}]${at}.${hint}`,
+  );
 }
 
 /** Three calls: after the first (which may build constants it keeps), the tensor count must stay put. */
@@ -398,7 +415,11 @@ function describe(value: unknown): string {
 
 /** Four significant digits; exponent notation below 1e-3. */
 const format = (x: number) =>
-  !Number.isFinite(x) ? String(x) : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(3).replace(/\.?0+e/, 'e') : Number(x.toPrecision(4)).toString();
+  !Number.isFinite(x)
+    ? String(x)
+    : x !== 0 && Math.abs(x) < 1e-3
+      ? x.toExponential(3).replace(/\.?0+e/, 'e')
+      : Number(x.toPrecision(4)).toString();
 
 const DETACHED =
   'Autodiff follows tensor operations only: a value read with dataSync()/arraySync() and made into a tensor again is a constant to it, and a tf.customGrad replaces the gradient.';

@@ -87,7 +87,9 @@ export function resolveModuleFile(spec: string, baseDir: string): string {
   const file = path.resolve(baseDir, spec);
   const extension = path.extname(file);
   if (!(MODULE_EXTENSIONS as readonly string[]).includes(extension)) {
-    throw new ModuleProblem(`${shown}: expected a file ending in ${MODULE_EXTENSIONS.join(', ')}, received "${extension || 'no extension'}".`);
+    throw new ModuleProblem(
+      `${shown}: expected a file ending in ${MODULE_EXTENSIONS.join(', ')}, received "${extension || 'no extension'}".`,
+    );
   }
   let stat: fs.Stats;
   try {
@@ -203,11 +205,14 @@ async function load(source: ModuleSource, role: ModuleRole): Promise<LoadedModul
     const looksLikeOther = CONTRACT[other].required.every((k) => exported[k] !== undefined);
     problems.push(
       `${role === 'loss' ? 'a loss' : 'an output activation'} module must export ${missing.map((k) => SIGNATURES[k]).join('; ')} — missing. It exports: ${present.join(', ') || 'nothing'}.` +
-        (looksLikeOther ? ` It looks like ${other === 'loss' ? 'a loss' : 'an output activation'} module: name it under ${other === 'loss' ? 'loss.module' : 'model.outputActivation.module'}.` : ''),
+        (looksLikeOther
+          ? ` It looks like ${other === 'loss' ? 'a loss' : 'an output activation'} module: name it under ${other === 'loss' ? 'loss.module' : 'model.outputActivation.module'}.`
+          : ''),
     );
   }
   for (const key of functions) {
-    if (exported[key] !== undefined && typeof exported[key] !== 'function') problems.push(`export "${key}" must be a function, received ${kindOf(exported[key])}.`);
+    if (exported[key] !== undefined && typeof exported[key] !== 'function')
+      problems.push(`export "${key}" must be a function, received ${kindOf(exported[key])}.`);
   }
   problems.push(...typeProblems(exported, role));
   problems.push(...declarationProblems(exported.options).map((p) => `export "options": ${p}.`));
@@ -228,7 +233,11 @@ function typeProblems(exported: Record<string, unknown>, role: ModuleRole): stri
   const expect = (key: string, ok: boolean, what: string) => {
     if (exported[key] !== undefined && !ok) problems.push(`export "${key}": expected ${what}, received ${kindOf(exported[key])}.`);
   };
-  expect('name', typeof exported.name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(exported.name), 'a name of letters, digits, ".", "_" and "-"');
+  expect(
+    'name',
+    typeof exported.name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(exported.name),
+    'a name of letters, digits, ".", "_" and "-"',
+  );
   for (const key of ['summary', 'formula', 'instead']) expect(key, typeof exported[key] === 'string', 'a string');
   if (role === 'loss') {
     const outputs = exported.outputs;
@@ -323,7 +332,9 @@ export function locateInModule(stack: string): string | undefined {
  */
 function checkTfjsCopies(source: ModuleSource): void {
   const specifiers = new Set<string>();
-  for (const match of source.text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)['"](@tensorflow\/tfjs[^'"]*)['"]/g)) {
+  for (const match of source.text.matchAll(
+    /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)['"](@tensorflow\/tfjs[^'"]*)['"]/g,
+  )) {
     specifiers.add(match[1]);
   }
   const theirs = createRequire(source.file);
@@ -351,8 +362,10 @@ function checkTfjsCopies(source: ModuleSource): void {
 /** Runs the module's code and returns its exports (a namespace object). */
 async function importSource(source: ModuleSource): Promise<Record<string, unknown>> {
   const extension = path.extname(source.file);
-  if (extension === '.ts' || extension === '.cts') return evaluateCommonJs(source.file, transpileTypeScript(source.file, source.text), new Map());
-  if (extension === '.cjs' || (extension === '.js' && !isEsmPackage(source.file))) return evaluateCommonJs(source.file, source.text, new Map());
+  if (extension === '.ts' || extension === '.cts')
+    return evaluateCommonJs(source.file, transpileTypeScript(source.file, source.text), new Map());
+  if (extension === '.cjs' || (extension === '.js' && !isEsmPackage(source.file)))
+    return evaluateCommonJs(source.file, source.text, new Map());
   return importEsm(source);
 }
 
@@ -382,7 +395,8 @@ async function importEsm(source: ModuleSource): Promise<Record<string, unknown>>
     return await dynamicImport(url);
   } catch (error) {
     const err = error as Error;
-    if (err instanceof SyntaxError) throw new ModuleProblem(`syntax error: ${syntaxLocation(source) ?? displayPath(source.file)}: ${err.message}`);
+    if (err instanceof SyntaxError)
+      throw new ModuleProblem(`syntax error: ${syntaxLocation(source) ?? displayPath(source.file)}: ${err.message}`);
     if (/experimental-vm-modules|dynamic import callback/i.test(err.message)) {
       throw new ModuleProblem(`cannot import an ES module in this process (${err.message}); run losslab from the command line.`);
     }
@@ -436,9 +450,12 @@ function transpileTypeScript(file: string, text: string): string {
   const first = result.diagnostics?.find((d) => d.file && d.start !== undefined);
   if (first?.file && first.start !== undefined) {
     const { line, character } = first.file.getLineAndCharacterOfPosition(first.start);
-    throw new ModuleProblem(`syntax error: ${displayPath(file)}:${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}`);
+    throw new ModuleProblem(
+      `syntax error: ${displayPath(file)}:${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}`,
+    );
   }
-  if (result.sourceMapText) sourceMaps.set(file, new SourceMap(JSON.parse(result.sourceMapText) as ConstructorParameters<typeof SourceMap>[0]));
+  if (result.sourceMapText)
+    sourceMaps.set(file, new SourceMap(JSON.parse(result.sourceMapText) as ConstructorParameters<typeof SourceMap>[0]));
   return result.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
 }
 

@@ -40,7 +40,8 @@ export function declarationProblems(declarations: unknown): string[] {
   }
   const problems: string[] = [];
   for (const [name, declaration] of Object.entries(declarations)) {
-    if (!OPTION_NAME.test(name)) problems.push(`option name "${name}" is not an identifier (letters, digits, _; not starting with a digit)`);
+    if (!OPTION_NAME.test(name))
+      problems.push(`option name "${name}" is not an identifier (letters, digits, _; not starting with a digit)`);
     const parsed = DeclarationSchema.safeParse(declaration);
     if (!parsed.success) {
       problems.push(`option "${name}": ${declarationIssue(parsed.error.issues[0], declaration)}`);
@@ -49,7 +50,10 @@ export function declarationProblems(declarations: unknown): string[] {
     const declared = parsed.data as OptionDeclaration;
     if (declared.default !== undefined) {
       const check = valueSchema(declared).safeParse(declared.default);
-      if (!check.success) problems.push(`option "${name}": the default ${JSON.stringify(declared.default)} breaks its own rule (${describeOption(declared)})`);
+      if (!check.success)
+        problems.push(
+          `option "${name}": the default ${JSON.stringify(declared.default)} breaks its own rule (${describeOption(declared)})`,
+        );
     }
   }
   return problems;

@@ -38,7 +38,7 @@ a.csv { font-size: 13px; color: #57606a; }
  * "role-mark" groups) that have a non-empty bounding box, and writes the count to the figure's data-marks.
  * The end-to-end test reads these attributes from Chromium's --dump-dom, so the check is made by real layout.
  */
-const MARK_CHECK = `
+export const MARK_CHECK = `
 (function () {
   var figures = document.querySelectorAll('figure.chart');
   var drawn = 0;

@@ -136,3 +136,50 @@ export interface ExperimentRunRecord {
   /** The resolved run configuration (see src/config/schema.ts RunConfig). */
   config: unknown;
 }
+
+/** Files `losslab anatomy` writes into its output folder. */
+export const AnatomyFiles = {
+  rows: 'anatomy.csv',
+  summary: 'anatomy-summary.csv',
+  plot: 'anatomy.svg',
+  page: 'anatomy.html',
+} as const;
+
+/**
+ * anatomy.csv: one row per (pair, sweep, p). `sweep` is `true` (p is the true class's output probability) or `wrong`
+ * (p is one wrong class's); the other classes share 1 − p evenly, K = 10. `loss_value` is one example's loss in the
+ * pair's reduction; `dLdz_true`, `dLdz_wrong`, `dLdz_other` are ∂L/∂z at the true class's logit, at the swept wrong
+ * class's (any wrong class's in the true sweep) and at another wrong class's; `max_abs_dLdz` is maxₖ |∂L/∂zₖ|.
+ */
+export const ANATOMY_COLUMNS = [
+  'pair',
+  'output',
+  'loss',
+  'gradient',
+  'sweep',
+  'p',
+  'loss_value',
+  'dLdz_true',
+  'dLdz_wrong',
+  'dLdz_other',
+  'max_abs_dLdz',
+] as const;
+
+/**
+ * anatomy-summary.csv: one row per pair. `loss_at_wrong`/`loss_at_right` and `grad_at_wrong`/`grad_at_right` are the
+ * loss and maxₖ |∂L/∂zₖ| at p_true = 0.01 and 0.99; `grad_peak` is the largest maxₖ |∂L/∂zₖ| over the true sweep;
+ * `verdict` is `vanishes` when `wrong_over_peak` = grad_at_wrong / grad_peak is below 0.1, else `holds`.
+ */
+export const ANATOMY_SUMMARY_COLUMNS = [
+  'pair',
+  'output',
+  'loss',
+  'gradient',
+  'loss_at_wrong',
+  'loss_at_right',
+  'grad_at_wrong',
+  'grad_at_right',
+  'grad_peak',
+  'wrong_over_peak',
+  'verdict',
+] as const;

@@ -31,10 +31,14 @@ export function checkExperimentModules(experiment: Pick<Experiment, 'runs'>): Mo
     const loss = lossOf(config, modules, output);
     const subject = describeSubject(run);
     try {
-      reports.push({ subject, passed: checkModules({ loss, output, lossIsModule: !!modules.loss, outputModule: modules.output?.loaded.definition }) });
+      reports.push({
+        subject,
+        passed: checkModules({ loss, output, lossIsModule: !!modules.loss, outputModule: modules.output?.loaded.definition }),
+      });
     } catch (error) {
       if (!(error instanceof CheckFailure)) throw error;
-      const where = (error.part === 'output activation' ? modules.output?.where : modules.loss?.where) ?? modules.output?.where ?? modules.loss?.where;
+      const where =
+        (error.part === 'output activation' ? modules.output?.where : modules.loss?.where) ?? modules.output?.where ?? modules.loss?.where;
       throw new ConfigError(`${where}: ${subject}: ${error.message}`, { cause: error.cause });
     }
   }
@@ -48,7 +52,11 @@ export const usesModules = (experiment: Pick<Experiment, 'runs'>) => experiment.
  * For an experiment that names modules: says which files will run (code with the user's rights), chooses the
  * backend and checks them; a failure throws before anything is written. Does nothing for one that names none.
  */
-export async function checkModulesBeforeWriting(experiment: Pick<Experiment, 'runs'>, backend: BackendChoice, io: Io): Promise<ModuleCheckReport[]> {
+export async function checkModulesBeforeWriting(
+  experiment: Pick<Experiment, 'runs'>,
+  backend: BackendChoice,
+  io: Io,
+): Promise<ModuleCheckReport[]> {
   if (!usesModules(experiment)) return [];
   await selectBackend(backend);
   const reports = checkExperimentModules(experiment);
@@ -76,7 +84,8 @@ function describeSubject(run: ResolvedRun): string {
     const entries = Object.entries(values ?? {});
     return entries.length === 0 ? '' : ` {${entries.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')}}`;
   };
-  const lossText = loss.module !== undefined ? `loss module ${JSON.stringify(loss.module)}${options(loss.options)}` : `loss "${lossLabel(loss)}"`;
+  const lossText =
+    loss.module !== undefined ? `loss module ${JSON.stringify(loss.module)}${options(loss.options)}` : `loss "${lossLabel(loss)}"`;
   const spec = model.outputActivation;
   const outputText =
     typeof spec === 'string'

@@ -294,7 +294,9 @@ describe('skip-activation-derivative for the question', () => {
     const z = tf.tensor2d(Z);
     const t = tf.tensor2d(T);
     const loss = bound('cross-entropy', { output: 'softmax', outputs: 'sum', scale: 1, labelSmoothing: 0 });
-    expect(() => lossWithGradient(loss, z, t, 'skip-activation-derivative')).toThrow('skip-activation-derivative needs ∂E/∂o, which loss "cross-entropy" (computed from the logits) does not have');
+    expect(() => lossWithGradient(loss, z, t, 'skip-activation-derivative')).toThrow(
+      'skip-activation-derivative needs ∂E/∂o, which loss "cross-entropy" (computed from the logits) does not have',
+    );
     tf.dispose([z, t]);
   });
 });

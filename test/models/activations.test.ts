@@ -90,7 +90,10 @@ describe.each(ACTIVATION_NAMES)('%s', (name) => {
     tf.dispose([at, vt]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([zt, gt]);
-    const expected = finiteDifferenceGrad((z) => z.reduce((s, row, n) => s + HAND[name].row(row).reduce((t, a, k) => t + g[n][k] * a, 0), 0), Z);
+    const expected = finiteDifferenceGrad(
+      (z) => z.reduce((s, row, n) => s + HAND[name].row(row).reduce((t, a, k) => t + g[n][k] * a, 0), 0),
+      Z,
+    );
     expect(closeness(vjp, expected, 1e-5, 1e-6)).toEqual([]);
   });
 });

@@ -35,7 +35,11 @@ function setUp(optimizerName: string, seed: number): { mlp: Mlp; optimizer: tf.O
   const { config } = loadExperiment('c.yaml', {}, text).runs[0];
   const mlp = buildMlp(config.model, 5, 3, seed);
   const optimizer = createOptimizer(config.optimizer);
-  return { mlp, optimizer, context: { mlp, optimizer, loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation), l2Coefficient: 0 } };
+  return {
+    mlp,
+    optimizer,
+    context: { mlp, optimizer, loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation), l2Coefficient: 0 },
+  };
 }
 
 /** Steps on batch `index` of 8 examples (fixed order, so both copies see the same batches). */

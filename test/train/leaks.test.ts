@@ -103,7 +103,9 @@ test('rows recorded but never flushed (a run stopped mid-way) are released by di
   const optimizer = createOptimizer(run.config.optimizer);
   const x = tf.tensor2d(dataset.train.features.subarray(0, 40), [8, 5]);
   const y = oneHotTargets(8);
-  tf.tidy(() => trainStep({ mlp, optimizer, loss: boundLoss(run, mlp), l2Coefficient: 0 }, x, y, { recorder, step: 0, epoch: 1 })).dispose();
+  tf.tidy(() =>
+    trainStep({ mlp, optimizer, loss: boundLoss(run, mlp), l2Coefficient: 0 }, x, y, { recorder, step: 0, epoch: 1 }),
+  ).dispose();
   recorder.dispose();
   tf.dispose([x, y]);
   optimizer.dispose();

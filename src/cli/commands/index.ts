@@ -1,6 +1,7 @@
 // The command table: one module per subcommand, each a factory taking the CLI's Io and exit-code setter.
 import type { CommandModule } from 'yargs';
 import type { Io } from '../../io';
+import { anatomyCommand } from './anatomy';
 import { compareCommand } from './compare';
 import { mergeCommand } from './merge';
 import { reportCommand } from './report';
@@ -9,7 +10,7 @@ import { schemaCommand } from './schema';
 import { validateCommand } from './validate';
 
 /** Every command, in the order `--help` lists them. */
-export const commands = [runCommand, validateCommand, schemaCommand, compareCommand, mergeCommand, reportCommand] as const;
+export const commands = [runCommand, validateCommand, schemaCommand, compareCommand, mergeCommand, reportCommand, anatomyCommand] as const;
 
 /**
  * The yargs modules of every command for one CLI invocation. Each module's handler has its own argument type;
