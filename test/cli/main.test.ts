@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { argv: string[]; usageError: string }> = {
   compare: { argv: ['compare', 'results/x'], usageError: 'Not enough non-option arguments: got 1, need at least 2' },
   merge: { argv: ['merge', 'results/a'], usageError: 'Missing required argument: out' },
   report: { argv: ['report'], usageError: 'Not enough non-option arguments: got 0, need at least 1' },
+  anatomy: { argv: ['anatomy'], usageError: 'Not enough non-option arguments: got 0, need at least 1' },
 };
 
 test('the command table and the rows here name the same commands', () => {

@@ -6,7 +6,8 @@ import { loadExperiment } from '../../src/config/experiment';
 import { OptimizerSchema, RunSchema } from '../../src/config/schema';
 import { DATASET_NAMES } from '../../src/data/datasets';
 import { ConfigError } from '../../src/errors';
-import { LOSSES, LOSS_NAMES, type LossDefinition } from '../../src/losses/registry';
+import type { LossModule } from '../../src/modules/contract';
+import { LOSSES, LOSS_NAMES } from '../../src/losses/registry';
 import { HIDDEN_ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES } from '../../src/models/activations';
 import { INITIALIZER_NAMES } from '../../src/models/initializers';
 import { OPTIMIZERS, OPTIMIZER_NAMES } from '../../src/optimizers/registry';
@@ -152,12 +153,12 @@ const CASES: [string, (file: string) => string][] = [
   [
     'error_skip_derivative_cross_entropy.yaml',
     (f) =>
-      `${f}:7:17: runs[0].loss.gradient: skip-activation-derivative needs a loss of the outputs o (${lossesWhere((name) => LOSSES[name].separableFromActivation)}); "cross-entropy" is computed from the logits z, with no ∂E/∂o apart from the activation: use gradient: closed-form or autodiff.`,
+      `${f}:7:17: runs[0].loss.gradient: skip-activation-derivative needs a loss of the outputs o (${lossesWhere((name) => (LOSSES[name] as LossModule).gradO !== undefined)}); "cross-entropy" is computed from the logits z, with no ∂E/∂o apart from the activation: use gradient: closed-form or autodiff.`,
   ],
   [
     'error_label_smoothing_mse.yaml',
     (f) =>
-      `${f}:5:40: runs[0].loss.labelSmoothing: labelSmoothing applies to ${lossesWhere((name) => (LOSSES[name] as LossDefinition).acceptsLabelSmoothing === true)} only, received it with "mse".`,
+      `${f}:5:40: runs[0].loss.labelSmoothing: labelSmoothing applies to ${lossesWhere((name) => (LOSSES[name] as LossModule).options?.labelSmoothing !== undefined)} only, received it with "mse".`,
   ],
   [
     'error_optimizer_option_unused.yaml',
