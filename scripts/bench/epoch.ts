@@ -52,7 +52,12 @@ export class LosslabEpoch {
     private readonly levers: EpochLevers = {},
   ) {
     const mlp = buildMlp(config.model, split.featureSize, split.numClasses, 1);
-    this.context = { mlp, optimizer: createOptimizer(config.optimizer), loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation), l2Coefficient: 0 };
+    this.context = {
+      mlp,
+      optimizer: createOptimizer(config.optimizer),
+      loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation),
+      l2Coefficient: 0,
+    };
     this.batches = new BatchBuilder(split, config.batchSize);
     this.order = epochOrder(split.size, new Rng(7));
     this.steps = this.batches.batchesPerEpoch;

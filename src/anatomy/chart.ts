@@ -12,7 +12,7 @@ const CONFIG = {
   padding: 8,
   title: { fontSize: 15, anchor: 'start', offset: 12, subtitleFontSize: 12, subtitleColor: '#555' },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
-  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 480, orient: 'bottom', columns: 2 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 720, orient: 'bottom', columns: 1 },
   view: { stroke: '#ccc' },
 };
 

@@ -96,11 +96,11 @@ export const OUTPUT_ACTIVATION_NAMES = ACTIVATION_NAMES.filter((n) => (ACTIVATIO
 /** An activation ready to use: options bound, each call in tf.tidy, so it returns one tensor and frees the rest. */
 export interface Activation extends OutputActivationView {
   /** f′(z) elementwise (a coupled f: the Jacobian's diagonal), where defined. */
-  derivative?(z: Tensor, a: Tensor): Tensor2D;
+  derivative?(this: void, z: Tensor, a: Tensor): Tensor2D;
   /** 1 where the unit is saturated (derivative below the activation's threshold), else 0; where defined. */
-  saturated?(z: Tensor, a: Tensor): Tensor2D;
+  saturated?(this: void, z: Tensor, a: Tensor): Tensor2D;
   /** z with f(z) = o, where the activation gives one (used by `losslab anatomy`). */
-  inverse?(o: Tensor): Tensor2D;
+  inverse?(this: void, o: Tensor): Tensor2D;
   /** The tfjs-layers identifier for model.json; undefined for a module activation (saved as linear). */
   layersName?: LayersActivation;
 }
@@ -122,7 +122,7 @@ export function bindActivation(definition: OutputActivationModule, name: string,
     vjp: (z, o, g) =>
       tf.tidy(() => {
         if (vjp) return matrix(vjp(matrix(z), matrix(o), matrix(g), context));
-        if (definition.elementwise && derivative) return tf.mul(g, derivative(matrix(z), matrix(o), context)) as Tensor2D;
+        if (definition.elementwise && derivative) return tf.mul<Tensor2D>(g, derivative(matrix(z), matrix(o), context));
         throw new Error(
           `output activation "${name}" gives neither vjp nor, being coupled, a usable derivative: a closed-form gradient cannot pass through it`,
         );

@@ -177,7 +177,7 @@ function checkActivation(output: Activation, module: OutputActivationModule, pro
     passed.push(finiteDifferenceCheck('autodiff of the output activation', weighted, probe));
     const autodiffVjp = gradientOf('autodiff Jᵀw of apply()', weighted, probe).grad;
     if (module.vjp) {
-      const closed = readMatrix('vjp()', () => output.vjp(probe.z, output.apply(probe.z), weights as Tensor2D), probe.z.shape);
+      const closed = readMatrix('vjp()', () => output.vjp(probe.z, output.apply(probe.z), weights), probe.z.shape);
       compareClosedForm('vjp() against autodiff of apply()', closed, autodiffVjp);
       passed.push(`vjp: agrees with autodiff to ${RELATIVE} relative`);
     }
@@ -204,7 +204,7 @@ function checkActivation(output: Activation, module: OutputActivationModule, pro
     }
     expectNoLeak('apply()', () => output.apply(probe.z));
     if (module.derivative) expectNoLeak('derivative()', () => tf.tidy(() => output.derivative!(probe.z, output.apply(probe.z))));
-    if (module.vjp) expectNoLeak('vjp()', () => tf.tidy(() => output.vjp(probe.z, output.apply(probe.z), weights as Tensor2D)));
+    if (module.vjp) expectNoLeak('vjp()', () => tf.tidy(() => output.vjp(probe.z, output.apply(probe.z), weights)));
     passed.push('no tensor leaks across calls');
   } finally {
     weights.dispose();
@@ -358,8 +358,9 @@ function expectMatrix(value: unknown, what: string, shape: number[]): void {
       `${what} returned a tensor that losslab's TensorFlow.js does not hold: the module computes with another copy of @tensorflow/tfjs. Use the tf passed in the context.`,
     );
   }
-  if (value.shape.length !== shape.length || value.shape.some((d: number, i: number) => d !== shape[i])) {
-    throw new CheckFailure(`${what} returned shape [${value.shape.join(',')}], expected [${shape.join(',')}] (N examples × K outputs).`);
+  const got: readonly number[] = (value as tf.Tensor).shape;
+  if (got.length !== shape.length || got.some((d, i) => d !== shape[i])) {
+    throw new CheckFailure(`${what} returned shape [${got.join(',')}], expected [${shape.join(',')}] (N examples × K outputs).`);
   }
   if (value.dtype !== 'float32') throw new CheckFailure(`${what} returned dtype ${value.dtype}, expected float32.`);
 }

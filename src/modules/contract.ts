@@ -58,13 +58,13 @@ export interface OutputActivationView {
   /** Whether oₖ depends on zₖ alone (sigmoid, tanh, linear) rather than on the whole row (softmax, sparsemax). */
   elementwise: boolean;
   /** o = f(z), shape [N,K]. */
-  apply(z: Tensor): Tensor2D;
+  apply(this: void, z: Tensor): Tensor2D;
   /**
    * The vector–Jacobian product Jᵀg: for an upstream g = ∂E/∂o [N,K], returns ∂E/∂z [N,K] with
    * (∂E/∂z)ⱼ = Σₖ gₖ ∂oₖ/∂zⱼ. For an elementwise f it is g ⊙ f′(z). Throws when the activation has neither a
    * vjp nor an elementwise derivative (then a closed-form gradient through it cannot be written).
    */
-  vjp(z: Tensor, o: Tensor, g: Tensor): Tensor2D;
+  vjp(this: void, z: Tensor, o: Tensor, g: Tensor): Tensor2D;
 }
 
 /** What every loss function receives besides z and t. */
@@ -101,17 +101,17 @@ export interface LossModule<O extends OptionValues = OptionValues> {
   /** The options the loss takes; default none. */
   options?: OptionDeclarations;
   /** E[n,k], shape [N,K], from logits z [N,K] and one-hot targets t [N,K]. Must be finite for finite z. */
-  terms(z: Tensor2D, t: Tensor2D, context: LossContext<O>): Tensor;
+  terms(this: void, z: Tensor2D, t: Tensor2D, context: LossContext<O>): Tensor;
   /**
    * Optional closed form ∂(Σₖ E[n,k])/∂z[n,j], shape [N,K] (without c: the harness multiplies by it). Used by
    * `gradient: closed-form`; checked against autodiff to 1e-5 relative before training.
    */
-  gradZ?(z: Tensor2D, t: Tensor2D, context: LossContext<O>): Tensor;
+  gradZ?(this: void, z: Tensor2D, t: Tensor2D, context: LossContext<O>): Tensor;
   /**
    * Optional ∂E[n,k]/∂o[n,k] with o = f(z), shape [N,K], for a loss of the outputs. Used by
    * `gradient: skip-activation-derivative`, which sends c · ∂E/∂o back as if f were the identity.
    */
-  gradO?(o: Tensor2D, t: Tensor2D, context: LossContext<O>): Tensor;
+  gradO?(this: void, o: Tensor2D, t: Tensor2D, context: LossContext<O>): Tensor;
 }
 
 /** What every output-activation function receives besides its tensors. */
@@ -133,14 +133,14 @@ export interface OutputActivationModule<O extends OptionValues = OptionValues> {
   /** The options the activation takes; default none. */
   options?: OptionDeclarations;
   /** o = f(z), shape [N,K]. */
-  apply(z: Tensor2D, context: ActivationContext<O>): Tensor;
+  apply(this: void, z: Tensor2D, context: ActivationContext<O>): Tensor;
   /**
    * Optional f′(z) elementwise, written through a = f(z) where cheaper; for a coupled f, the Jacobian's diagonal
    * ∂aₖ/∂zₖ. Used for `saturated_fraction` and, for an elementwise f, for closed-form gradients through it.
    */
-  derivative?(z: Tensor2D, a: Tensor2D, context: ActivationContext<O>): Tensor;
+  derivative?(this: void, z: Tensor2D, a: Tensor2D, context: ActivationContext<O>): Tensor;
   /** Optional vector–Jacobian product Jᵀg (see OutputActivationView.vjp), for closed-form gradients through f. */
-  vjp?(z: Tensor2D, a: Tensor2D, g: Tensor2D, context: ActivationContext<O>): Tensor;
+  vjp?(this: void, z: Tensor2D, a: Tensor2D, g: Tensor2D, context: ActivationContext<O>): Tensor;
   /**
    * Optional saturation threshold: a unit counts as saturated in gradients.csv's `saturated_fraction` where
    * derivative(z, a) < saturatedBelow (the built-ins use 1% of the derivative's maximum). Needs `derivative`.
@@ -150,5 +150,5 @@ export interface OutputActivationModule<O extends OptionValues = OptionValues> {
    * Optional inverse: logits z with f(z) = o, for `losslab anatomy` to place the outputs at given probabilities.
    * Without it, anatomy tries log o, o and logit o, and uses the first that f maps back to o.
    */
-  inverse?(o: Tensor2D, context: ActivationContext<O>): Tensor;
+  inverse?(this: void, o: Tensor2D, context: ActivationContext<O>): Tensor;
 }

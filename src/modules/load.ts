@@ -318,7 +318,8 @@ export function locateInModule(stack: string): string | undefined {
     if (ownCode.some((dir) => file.startsWith(`${dir}${path.sep}`))) continue;
     let [lineNumber, column] = [Number(frame[2]), Number(frame[3])];
     const map = sourceMaps.get(file);
-    const entry = map?.findEntry(lineNumber - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+    // findEntry gives {} where the position is unmapped.
+    const entry: { originalLine?: number; originalColumn?: number } | undefined = map?.findEntry(lineNumber - 1, column - 1);
     if (entry?.originalLine !== undefined) [lineNumber, column] = [entry.originalLine + 1, (entry.originalColumn ?? 0) + 1];
     return `${displayPath(file)}:${lineNumber}:${column}`;
   }
@@ -421,6 +422,8 @@ let typescriptModule: TypeScript | null | undefined;
 function typescript(): TypeScript | null {
   if (typescriptModule === undefined) {
     try {
+      // Loaded lazily (it is large, and only a .ts module needs it); a static import would load it for every command.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       typescriptModule = require('typescript') as TypeScript;
     } catch {
       typescriptModule = null;

@@ -267,7 +267,10 @@ describe('JSON Schema', () => {
   test('the experiments that name modules validate, modules checked (losslab validate in a child process)', () => {
     const files = experiments.filter(namesModules).map((name) => path.join('experiments', name));
     expect(files).toContain(path.join('experiments', 'own-losses.yaml'));
-    for (const result of runCliInChild(files.map((file) => ['validate', file, '--backend', 'cpu']), ROOT)) {
+    for (const result of runCliInChild(
+      files.map((file) => ['validate', file, '--backend', 'cpu']),
+      ROOT,
+    )) {
       expect(result.err).toBe('');
       expect(result.code).toBe(0);
     }

@@ -307,7 +307,7 @@ describe("the issue's closed forms", () => {
     (mode) => {
       const { grad } = gradOf('cross-entropy', mode, Z, T, {
         output: 'softmax',
-        outputs: LOSSES['cross-entropy'].defaultOutputs as Reduction,
+        outputs: LOSSES['cross-entropy'].defaultOutputs,
         scale: 1,
         labelSmoothing: 0,
       });

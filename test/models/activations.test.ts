@@ -86,7 +86,7 @@ describe.each(ACTIVATION_NAMES)('%s', (name) => {
     const before = tf.memory().numTensors;
     const at = bound.apply(zt);
     const vt = bound.vjp(zt, at, gt);
-    const vjp = vt.arraySync() as Matrix;
+    const vjp = vt.arraySync();
     tf.dispose([at, vt]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([zt, gt]);
@@ -101,7 +101,7 @@ describe.each(ACTIVATION_NAMES)('%s', (name) => {
 describe.each(OUTPUT_ACTIVATION_NAMES)('%s (an output activation) has an inverse', (name) => {
   test('apply(inverse(o)) = o for outputs o = f(z)', () => {
     const bound = activation(name);
-    const back = tf.tidy(() => bound.apply(bound.inverse!(bound.apply(tf.tensor2d(Z)))).arraySync() as Matrix);
+    const back = tf.tidy(() => bound.apply(bound.inverse!(bound.apply(tf.tensor2d(Z)))).arraySync());
     expect(closeness(back, Z.map(HAND[name].row), 1e-5, 1e-6)).toEqual([]);
   });
 });

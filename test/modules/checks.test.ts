@@ -122,7 +122,7 @@ describe('closed forms against autodiff, to 1e-5 of the largest entry', () => {
       "derivative() against autodiff (the Jacobian's diagonal ∂aₖ/∂zₖ)",
     ],
   ])('an output activation whose %s is wrong', (_name, override, what) => {
-    const module = softmaxModule(override as Partial<OutputActivationModule>);
+    const module = softmaxModule(override);
     expect(failure(() => check(squaredError(), bindActivation(module, 'softmax-module'), module))).toMatch(
       new RegExp(`^${escape(what)}: max`),
     );

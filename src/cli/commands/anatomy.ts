@@ -35,14 +35,12 @@ export function anatomyCommand(io: Io, setExit: (code: number) => void): Command
         })
         .option('backend', {
           choices: BACKEND_CHOICES,
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: yargs infers string from choices
           default: 'auto' as BackendChoice,
           describe: 'auto tries tensorflow, then wasm, then cpu',
         })
         .example('$0 anatomy sigmoid:mse softmax:cross-entropy', "the seed question's two pairs")
-        .example(
-          "$0 anatomy 'sigmoid:mse@{gradient: skip-activation-derivative}' sigmoid:binary-cross-entropy",
-          'the asker’s plan',
-        ) as never,
+        .example("$0 anatomy 'sigmoid:mse@{gradient: skip-activation-derivative}' sigmoid:binary-cross-entropy", 'the asker’s plan'),
     handler: async (args) => {
       const pairs = args.pairs.map(parsePair);
       const runs = await resolvePairs(pairs);

@@ -16,9 +16,10 @@ export function validateCommand(io: Io, setExit: (code: number) => void): Comman
     builder: (y) =>
       y.positional('file', { type: 'string', demandOption: true }).option('backend', {
         choices: BACKEND_CHOICES,
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: yargs infers string from choices
         default: 'auto' as BackendChoice,
         describe: 'Backend for checking loss and activation modules (as in run)',
-      }) as never,
+      }),
     handler: async (args) => {
       const experiment = await loadExperimentWithModules(args.file);
       const reports = usesModules(experiment) ? (await selectBackend(args.backend), checkExperimentModules(experiment)) : [];
