@@ -4,6 +4,7 @@ import * as path from 'path';
 import { ConfigError, OutputError } from '../errors';
 import { parseCsv } from '../results/csv';
 import { parseJsonFile } from '../results/read-back';
+import { readAnatomy, type AnatomyData } from './anatomy-section';
 import {
   Files,
   GRADIENT_COLUMNS,
@@ -70,6 +71,8 @@ export interface ResultsData {
   runs: RunData[];
   /** Things a reader should know (missing per-run files); shown in the report. */
   warnings: string[];
+  /** `losslab anatomy` files in `<dir>/anatomy/`, when there are any. */
+  anatomy?: AnatomyData;
 }
 
 const CONTRACT_FILES = `${Files.experiment}, ${Files.manifest}, ${Files.summary} and ${Files.runsDir}/<run id>/`;
@@ -124,7 +127,7 @@ export function loadResults(dir: string): ResultsData {
     );
     return { id: row.run_id, name: row.name, seed: Number(row.seed), status: row.status, summary: row, metrics, gradients };
   });
-  return { dir, experiment, manifest, summaryColumns: summary.columns, runs, warnings };
+  return { dir, experiment, manifest, summaryColumns: summary.columns, runs, warnings, anatomy: readAnatomy(dir) };
 }
 
 function readExperiment(file: string): ExperimentRecord {

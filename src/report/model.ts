@@ -1,4 +1,5 @@
 // The report's content, independent of output format: provenance, tables, plots and notes in reading order.
+import { anatomyBlocks } from './anatomy-section';
 import { differencesChart, reportCharts, type ChartSpec } from './charts';
 import { differencesTable, readDifferenceSettings, type DifferenceSettings } from './differences-table';
 import { groupRuns, leftOutRuns } from './groups';
@@ -61,6 +62,16 @@ export function buildReport(data: ResultsData, overrides: Partial<DifferenceSett
     ],
   });
 
+  const anatomy = data.anatomy === undefined ? undefined : anatomyBlocks(data.anatomy);
+  if (anatomy)
+    sections.push({
+      title: 'Loss anatomy',
+      blocks: [
+        { kind: 'table', table: anatomy.table },
+        { kind: 'chart', chart: anatomy.chart },
+      ],
+    });
+
   const statusCounts = new Map<string, number>();
   for (const run of data.runs) statusCounts.set(run.status, (statusCounts.get(run.status) ?? 0) + 1);
   const statuses = [...statusCounts.entries()].map(([status, count]) => `${count} ${status}`).join(', ');
@@ -80,6 +91,21 @@ export function buildReport(data: ResultsData, overrides: Partial<DifferenceSett
     ...(leftOut.length > 0 ? [`Left out of the tables and plots (not complete or diverged): ${leftOut.join(', ')}.`] : []),
     ...data.warnings,
   ];
-  const tables = [runs, ...(refTable ? [refTable] : []), ...(differences ? [differences] : []), gradients, flow];
-  return { title: `Report: ${experiment.name}`, description: experiment.description ?? '', facts, sections, tables, charts, notes };
+  const tables = [
+    runs,
+    ...(refTable ? [refTable] : []),
+    ...(differences ? [differences] : []),
+    gradients,
+    flow,
+    ...(anatomy ? [anatomy.table] : []),
+  ];
+  return {
+    title: `Report: ${experiment.name}`,
+    description: experiment.description ?? '',
+    facts,
+    sections,
+    tables,
+    charts: [...charts, ...(anatomy ? [anatomy.chart] : [])],
+    notes,
+  };
 }

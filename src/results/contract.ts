@@ -183,3 +183,6 @@ export const ANATOMY_SUMMARY_COLUMNS = [
   'wrong_over_peak',
   'verdict',
 ] as const;
+
+/** Where `losslab report` looks for anatomy files inside a results folder (written by `losslab anatomy --out`). */
+export const ANATOMY_DIR = 'anatomy';
