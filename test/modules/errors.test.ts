@@ -113,11 +113,19 @@ const CASES: [string, (f: string) => string][] = [
 
 let tmp: ReturnType<typeof makeTempDir>;
 let results: Map<string, { code: number; out: string; err: string }>;
+let debug: { code: number; out: string; err: string };
+let ownTfjs: { code: number; out: string; err: string };
 
 beforeAll(() => {
   tmp = makeTempDir('module-errors');
   const argvs = CASES.map(([name]) => ['run', fixture(name), '--out', path.join(tmp.dir, name), '--backend', 'cpu']);
-  results = new Map(runCliInChild(argvs).map((result, i) => [CASES[i][0], result]));
+  const extra = [
+    ['validate', fixture('error_throws.yaml'), '--backend', 'cpu', '--debug'],
+    ['validate', fixture('good_own_tfjs.yaml'), '--backend', 'cpu'],
+  ];
+  const all = runCliInChild([...argvs, ...extra]);
+  results = new Map(all.slice(0, CASES.length).map((result, i) => [CASES[i][0], result]));
+  [debug, ownTfjs] = all.slice(CASES.length);
 });
 afterAll(() => tmp.cleanup());
 
@@ -132,4 +140,18 @@ test.each(CASES)('%s: exit 2, the exact message, no stack trace, nothing written
   expect(result.code).toBe(2);
   expect(result.out).toBe('');
   expect(fs.existsSync(path.join(tmp.dir, name))).toBe(false);
+});
+
+test("--debug adds the stacks, down to the module's own frame", () => {
+  expect(debug.code).toBe(2);
+  expect(debug.err).toContain('\ncaused by: ModuleCallError: ');
+  expect(debug.err).toContain(
+    `\ncaused by: TypeError: tf.negate is not a function\n    at exports.terms (${path.join(FIXTURES, 'throws-on-probe.cjs')}:6:13)`,
+  );
+});
+
+test('a module importing @tensorflow/tfjs itself, resolved to losslab’s own copy, is the same instance and passes', () => {
+  expect(ownTfjs.err).toBe('');
+  expect(ownTfjs.code).toBe(0);
+  expect(ownTfjs.out).toContain('✓ no tensor leaks across calls');
 });

@@ -15,10 +15,10 @@ import { makeTempDir } from '../helpers/tmp';
 
 const dataset = tinyDataset({ train: 200, test: 60, validation: 40 });
 
-/** One resolved run of a small experiment written inline (hidden [6, 4], sigmoid/softmax + cross-entropy). */
 /** The run's loss bound to the net's output activation, as the trainer binds it. */
 const boundLoss = (run: ResolvedRun, mlp: Mlp) => lossOf(run.config, run.modules, mlp.layers[mlp.layers.length - 1].activation);
 
+/** One resolved run of a small experiment written inline (hidden [6, 4], sigmoid/softmax + cross-entropy). */
 function resolvedRun(extra = ''): ResolvedRun {
   const text = `
 name: leaks
