@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ConfigError, OutputError } from '../errors';
 import { parseCsv } from '../results/csv';
 import { parseJsonFile } from '../results/read-back';
-import { readAnatomy, type AnatomyData } from './anatomy-section';
+import { readAnatomy, type AnatomyData } from './anatomy-read';
 import {
   Files,
   GRADIENT_COLUMNS,
