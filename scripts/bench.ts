@@ -4,8 +4,9 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { writeFileAtomic } from '../src/results/atomic';
 import { cellText, toCsv } from '../src/results/csv';
+import { CNN_TARGETS, formatValue, pairedRatio, verdict, type CnnMeasurement, type CnnTarget, type PairedRatio } from './bench/cnn';
 import { RESULT_PREFIX } from './bench/worker';
-import { VARIANTS, WORKLOADS, type Measurement } from './bench/workloads';
+import { CNN_WORKLOAD, cnnRunConfig, VARIANTS, WORKLOADS, type Measurement } from './bench/workloads';
 import { measureJobs } from './bench/jobs';
 import { textTableLines } from '../src/util/text-table';
 
@@ -14,6 +15,10 @@ const FULL = 60000;
 const QUICK = 10000;
 /** The cpu backend is ~10× slower than wasm: by default it runs 10,000 images, so the full bench stays near 5 minutes. */
 const CPU_EXAMPLES = 10000;
+/** LeNet-5's model.fit on the cpu backend takes seconds a step: two batches per measurement, extrapolated. */
+const CNN_CPU_EXAMPLES = 128;
+/** Alternating process pairs per CNN ratio. */
+const CNN_PAIRS = 3;
 
 export const BENCH_COLUMNS = [
   'workload',
@@ -45,6 +50,20 @@ export const INTERLEAVED_COLUMNS = [
   'examples',
   'mean_loss',
 ] as const;
+export const CNN_COLUMNS = [
+  'workload',
+  'variant',
+  'backend',
+  'pair',
+  'batch_size',
+  'examples',
+  's_per_epoch',
+  'wall_s_per_epoch',
+  'cpu_s_per_epoch',
+  'peak_rss_mb',
+  'mean_loss',
+] as const;
+export const CNN_SUMMARY_COLUMNS = ['measure', 'median', 'min', 'max', 'pairs', 'target', 'verdict'] as const;
 export const LEVER_COLUMNS = [
   'lever',
   'setting',
@@ -70,6 +89,14 @@ export interface BenchOptions {
   jobs: boolean;
   /** Also train each workload's variants side by side in one process (interleaved.csv). */
   interleaved: boolean;
+  /** The MLP workloads: per-process rows (bench.csv), interleaved.csv, levers and jobs. */
+  mlp: boolean;
+  /** The LeNet-5 section (cnn.csv, cnn-summary.csv). */
+  cnn: boolean;
+  /** Alternating process pairs per CNN ratio. */
+  pairs: number;
+  /** Images per model.fit measurement of LeNet-5 on the cpu backend (extrapolated to 60,000). */
+  cnnCpuExamples: number;
   outDir: string;
 }
 
@@ -85,6 +112,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     torch: true,
     jobs: true,
     interleaved: true,
+    mlp: true,
+    cnn: true,
+    pairs: CNN_PAIRS,
+    cnnCpuExamples: CNN_CPU_EXAMPLES,
     outDir: 'results/bench',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -107,16 +138,22 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (arg === '--no-torch') options.torch = false;
     else if (arg === '--no-jobs') options.jobs = false;
     else if (arg === '--no-interleaved') options.interleaved = false;
+    else if (arg === '--no-cnn') options.cnn = false;
+    else if (arg === '--no-mlp') options.mlp = false;
+    else if (arg === '--pairs') options.pairs = Number(value());
+    else if (arg === '--cnn-cpu-examples') options.cnnCpuExamples = Number(value());
     else if (arg === '--out') options.outDir = value();
     else
       throw new Error(
-        `${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --no-jobs, --no-interleaved, --out DIR`,
+        `${arg}: unknown flag. Known: --quick, --examples N, --backends wasm,cpu, --clock cpu|wall, --cpu-examples N, --levers, --repeats N, --no-torch, --no-jobs, --no-interleaved, --no-mlp, --no-cnn, --pairs N, --cnn-cpu-examples N, --out DIR`,
       );
   }
   for (const [flag, value] of [
     ['--examples', options.examples],
     ['--cpu-examples', options.cpuExamples],
     ['--repeats', options.repeats],
+    ['--pairs', options.pairs],
+    ['--cnn-cpu-examples', options.cnnCpuExamples],
   ] as const) {
     if (!Number.isInteger(value) || value < 1 || value > FULL)
       throw new Error(`${flag}: expected a whole number in 1..${FULL}, received ${value}`);
@@ -141,6 +178,7 @@ function collect(command: string, args: string[]): { rows: Record<string, unknow
 }
 
 const worker = path.join(__dirname, 'bench', 'worker.js');
+const workerScript = worker;
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
 export function main(argv: string[]): number {
@@ -152,9 +190,10 @@ export function main(argv: string[]): number {
   const torchScript = path.join(__dirname, '..', '..', 'scripts', 'bench_torch.py');
   // pyenv and the like shadow /usr/bin/python3, where Debian's python3-torch lives: take the first that imports torch.
   const python = options.torch ? ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch']).status === 0) : undefined;
-  if (python) {
+  const mlpWorkloads = options.mlp ? WORKLOADS : [];
+  if (python && mlpWorkloads.length > 0) {
     process.stderr.write('pytorch (1 thread)…\n');
-    const workloads = WORKLOADS.map((w) => `${w.name}:${w.batchSize}`).join(',');
+    const workloads = mlpWorkloads.map((w) => `${w.name}:${w.batchSize}`).join(',');
     const result = collect(python, [
       torchScript,
       '--examples',
@@ -166,13 +205,13 @@ export function main(argv: string[]): number {
     ]);
     measured.push(...(result.rows as unknown as Measurement[]));
     if (result.error) notes.push(`pytorch: ${result.error}`);
-  } else {
+  } else if (!python) {
     notes.push('pytorch: not measured (python3 cannot import torch; apt-get install python3-torch libopenblas0-pthread)');
   }
 
   for (const backend of options.backends) {
     let skipped = false;
-    for (const [index, workload] of WORKLOADS.entries()) {
+    for (const [index, workload] of mlpWorkloads.entries()) {
       for (const variant of VARIANTS) {
         if (skipped) continue;
         process.stderr.write(`${backend} ${workload.name} b${workload.batchSize} ${variant}…\n`);
@@ -221,17 +260,19 @@ export function main(argv: string[]): number {
         mean_loss: round(m.mean_loss, 4),
       };
     });
-  const rows = withRatios(measured);
-  writeFileAtomic(path.join(options.outDir, 'bench.csv'), toCsv(BENCH_COLUMNS, rows));
-  process.stdout.write(
-    `one epoch = 60,000 images (rows measured on fewer are extrapolated: see examples in bench.csv); s_per_epoch on the ${options.clock} clock\n`,
-  );
-  process.stdout.write(`${table([...BENCH_COLUMNS.slice(0, 11)], rows)}\n`);
+  if (options.mlp) {
+    const rows = withRatios(measured);
+    writeFileAtomic(path.join(options.outDir, 'bench.csv'), toCsv(BENCH_COLUMNS, rows));
+    process.stdout.write(
+      `one epoch = 60,000 images (rows measured on fewer are extrapolated: see examples in bench.csv); s_per_epoch on the ${options.clock} clock\n`,
+    );
+    process.stdout.write(`${table([...BENCH_COLUMNS.slice(0, 11)], rows)}\n`);
+  }
 
-  if (options.interleaved) {
+  if (options.interleaved && options.mlp) {
     const interleaved: Measurement[] = [];
     for (const backend of options.backends.filter((b) => measured.some((m) => m.backend === b))) {
-      for (const [index, workload] of WORKLOADS.entries()) {
+      for (const [index, workload] of mlpWorkloads.entries()) {
         process.stderr.write(`${backend} ${workload.name} b${workload.batchSize}: every variant, interleaved…\n`);
         const examples = backend === 'cpu' ? Math.min(options.cpuExamples, options.examples) : options.examples;
         const result = collect(process.execPath, [
@@ -255,7 +296,7 @@ export function main(argv: string[]): number {
     );
   }
 
-  if (options.levers && options.backends.includes('wasm')) {
+  if (options.levers && options.mlp && options.backends.includes('wasm')) {
     process.stderr.write('levers on wasm…\n');
     const result = collect(process.execPath, [
       worker,
@@ -288,7 +329,7 @@ export function main(argv: string[]): number {
       `\nlevers (wasm, 784-128-10 relu CE, batch 64, hooks off, interleaved; ratio_vs_baseline < 1 is faster)\n${table([...LEVER_COLUMNS], leverRows)}\n`,
     );
   }
-  if (options.jobs && options.backends.includes('wasm')) {
+  if (options.jobs && options.mlp && options.backends.includes('wasm')) {
     process.stderr.write('--jobs 1 vs --jobs 2 on a four-run sweep…\n');
     const bin = path.join(__dirname, '..', 'bin', 'losslab.js');
     const examples = options.examples;
@@ -300,9 +341,123 @@ export function main(argv: string[]): number {
       `\n--jobs on a four-run sweep (wasm, 784-128-10, ${examples} images, ${epochs} epochs per run; wall clock: parallelism is about wall time)\n${table(['jobs', 'wall_s', 'speedup_vs_jobs_1', 'exit_code'], jobsRows)}\n`,
     );
   }
+  if (options.cnn && options.backends.includes('wasm')) {
+    notes.push(...cnnSection(options, seconds, python, torchScript));
+  }
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
-  process.stdout.write(`wrote ${path.join(options.outDir, 'bench.csv')}\n`);
+  process.stdout.write(
+    `wrote ${options.outDir}/${[options.mlp ? 'bench.csv' : '', options.cnn ? 'cnn.csv, cnn-summary.csv' : ''].filter(Boolean).join(', ')}\n`,
+  );
   return 0;
+}
+
+/**
+ * LeNet-5 (experiments/lenet.yaml): the hook overhead from one wasm process that interleaves every variant (a ratio
+ * per slice), then `pairs` rounds of separate processes in turn — losslab on wasm (hooks every 100), PyTorch on one
+ * thread, tf.layers model.fit on cpu — so each ratio is a median over adjacent pairs. Writes cnn.csv (every
+ * measurement) and cnn-summary.csv (each target with its median, range and verdict). Returns notes.
+ */
+function cnnSection(options: BenchOptions, seconds: (m: Measurement) => number, python: string | undefined, torchScript: string): string[] {
+  const notes: string[] = [];
+  const rows: (CnnMeasurement & { pair: number | '' })[] = [];
+  const perEpoch = (m: Measurement) => seconds(m);
+  const worker = (backend: string, examples: number, ...extra: string[]) =>
+    collect(process.execPath, [workerScript, '--backend', backend, '--cnn', '--examples', String(examples), ...extra]);
+
+  process.stderr.write(`wasm ${CNN_WORKLOAD.name}: every variant, interleaved…\n`);
+  const interleaved = worker('wasm', options.examples, '--interleaved');
+  if (interleaved.error) notes.push(`cnn interleaved: ${interleaved.error}`);
+  const byVariant = new Map((interleaved.rows as unknown as CnnMeasurement[]).map((m) => [m.variant, m]));
+  rows.push(...[...byVariant.values()].map((m) => ({ ...m, pair: '' as const })));
+  const sliceClock = (t: { seconds: number; cpuSeconds: number }) => (options.clock === 'cpu' ? t.cpuSeconds : t.seconds);
+  const sliceRatios = (numerator: string, denominator: string, minus = 0) => {
+    const [a, b] = [byVariant.get(numerator)?.slices ?? [], byVariant.get(denominator)?.slices ?? []];
+    return pairedRatio(a.map((t, i) => sliceClock(t) / sliceClock(b[i]) - minus));
+  };
+  const hookOverhead = sliceRatios('hooks-every-100', 'hooks-off', 1);
+  const everyStepOverhead = sliceRatios('hooks-every-1', 'hooks-off', 1);
+  const fitWasmSpeedup = sliceRatios('model-fit', 'hooks-every-100');
+
+  const batchSize = cnnRunConfig(0).batchSize;
+  const vsTorch: number[] = [];
+  const vsFit: number[] = [];
+  const cpuExamples = Math.min(options.cnnCpuExamples, options.examples);
+  for (let pair = 1; pair <= options.pairs; pair++) {
+    process.stderr.write(`${CNN_WORKLOAD.name} pair ${pair}/${options.pairs}: wasm, pytorch, cpu model.fit…\n`);
+    const wasm = worker('wasm', options.examples, '--variant', 'hooks-every-100');
+    const losslab = wasm.rows[0] as unknown as CnnMeasurement | undefined;
+    if (wasm.error) notes.push(`cnn wasm pair ${pair}: ${wasm.error}`);
+    if (losslab) rows.push({ ...losslab, pair });
+    if (python) {
+      const torch = collect(python, [
+        torchScript,
+        '--examples',
+        String(options.examples),
+        '--workloads',
+        `${CNN_WORKLOAD.name}:${batchSize}`,
+        '--warmup-steps',
+        '20',
+      ]);
+      const row = torch.rows[0] as unknown as CnnMeasurement | undefined;
+      if (torch.error) notes.push(`cnn pytorch pair ${pair}: ${torch.error}`);
+      if (row) rows.push({ ...row, pair });
+      if (row && losslab) vsTorch.push(perEpoch(losslab) / perEpoch(row));
+    }
+    if (options.backends.includes('cpu')) {
+      const fit = worker('cpu', cpuExamples, '--variant', 'model-fit');
+      const row = fit.rows[0] as unknown as CnnMeasurement | undefined;
+      if (fit.error) notes.push(`cnn cpu model.fit pair ${pair}: ${fit.error}`);
+      if (row) rows.push({ ...row, pair });
+      if (row && losslab) vsFit.push(perEpoch(row) / perEpoch(losslab));
+    }
+  }
+  if (!python) notes.push('cnn: PyTorch not measured, so no ratio against it');
+  notes.push(`cnn: model.fit on cpu measured on ${cpuExamples} images per pair (about 4 s a step), extrapolated to 60,000`);
+
+  const peakRss = Math.max(...rows.filter((r) => r.backend === 'wasm').map((r) => r.peak_rss_mb));
+  const summary: Record<string, string | number>[] = [];
+  const put = (measure: string, ratio: PairedRatio, unit: CnnTarget['unit'], target?: CnnTarget) =>
+    summary.push({
+      measure,
+      median: formatValue(unit, ratio.median),
+      min: formatValue(unit, ratio.min),
+      max: formatValue(unit, ratio.max),
+      pairs: ratio.pairs,
+      target: target ? `${target.direction} ${formatValue(unit, target.bound)}` : '',
+      verdict: target ? verdict(target, ratio.median) : '',
+    });
+  const { ratioVsPytorch, speedupVsFitCpu, hookOverhead: overheadTarget, peakRss: rssTarget } = CNN_TARGETS;
+  put(ratioVsPytorch.name, pairedRatio(vsTorch), '×', ratioVsPytorch);
+  put(speedupVsFitCpu.name, pairedRatio(vsFit), '×', speedupVsFitCpu);
+  put(`${overheadTarget.name} (per slice)`, hookOverhead, '%', overheadTarget);
+  put(rssTarget.name, pairedRatio(Number.isFinite(peakRss) ? [peakRss] : []), 'MB', rssTarget);
+  put('hook overhead at every step (per slice)', everyStepOverhead, '%');
+  put('speedup over tf.layers model.fit (wasm, per slice)', fitWasmSpeedup, '×');
+
+  writeFileAtomic(
+    path.join(options.outDir, 'cnn.csv'),
+    toCsv(
+      CNN_COLUMNS,
+      rows.map((m) => ({
+        ...m,
+        s_per_epoch: round(perEpoch(m), 2),
+        wall_s_per_epoch: round(m.wall_s_per_epoch, 2),
+        cpu_s_per_epoch: round(m.cpu_s_per_epoch, 2),
+        mean_loss: round(m.mean_loss, 4),
+      })),
+    ),
+  );
+  writeFileAtomic(path.join(options.outDir, 'cnn-summary.csv'), toCsv(CNN_SUMMARY_COLUMNS, summary));
+  process.stdout.write(
+    `\nLeNet-5 (experiments/lenet.yaml, batch ${batchSize}), ${options.examples} images per measurement, ${options.clock} clock; ` +
+      `ratios are medians over ${options.pairs} alternating process pairs (the overheads over the slices of one interleaved wasm process)\n` +
+      `${table(
+        ['workload', 'variant', 'backend', 'pair', 's_per_epoch', 'peak_rss_mb'],
+        rows.map((m) => ({ ...m, s_per_epoch: round(perEpoch(m), 2) })),
+      )}\n\n` +
+      `${table([...CNN_SUMMARY_COLUMNS], summary)}\n`,
+  );
+  return notes;
 }
 
 /** A plain fixed-width text table of records. */

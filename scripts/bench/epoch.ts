@@ -4,11 +4,11 @@ import { BatchBuilder, epochOrder } from '../../src/data/batches';
 import type { Split } from '../../src/data/dataset';
 import { Rng } from '../../src/data/rng';
 import { GradientRecorder } from '../../src/hooks/recorder';
-import { buildMlp } from '../../src/models/mlp';
+import { buildModel } from '../../src/models/build';
 import { createOptimizer } from '../../src/optimizers/registry';
 import type { RunConfig } from '../../src/config/schema';
 import { isRecordedStep, objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
-import { lossOf } from '../../src/train/run-functions';
+import { lossOf, outputActivationOf } from '../../src/train/run-functions';
 import { startClock, type Elapsed } from './clock';
 
 /** Lever switches; the defaults are what src/train/trainer.ts does. */
@@ -51,13 +51,9 @@ export class LosslabEpoch {
     private readonly split: Split,
     private readonly levers: EpochLevers = {},
   ) {
-    const mlp = buildMlp(config.model, split.featureSize, split.numClasses, 1);
-    this.context = {
-      mlp,
-      optimizer: createOptimizer(config.optimizer),
-      loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation),
-      l2Coefficient: 0,
-    };
+    const output = outputActivationOf(config, {});
+    const model = buildModel(config.model, split, 1, output);
+    this.context = { model, optimizer: createOptimizer(config.optimizer), loss: lossOf(config, {}, output), l2Coefficient: 0 };
     this.batches = new BatchBuilder(split, config.batchSize);
     this.order = epochOrder(split.size, new Rng(7));
     this.steps = this.batches.batchesPerEpoch;
@@ -116,7 +112,7 @@ export class LosslabEpoch {
     if (this.device) tf.dispose([this.device.x, this.device.y, this.device.order]);
     this.recorder.dispose();
     this.context.optimizer.dispose();
-    this.context.mlp.dispose();
+    this.context.model.dispose();
   }
 
   private readPendingLosses(): void {
@@ -149,7 +145,7 @@ function sumAndDispose(losses: tf.Scalar[]): number {
 function inPlaceStep(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, learningRate: number): tf.Scalar {
   const { value, grads } = objectiveGradients(context, x, y);
   const backend = tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } }; wasm: { HEAPF32: Float32Array } };
-  for (const variable of context.mlp.variables) {
+  for (const variable of context.model.variables) {
     const grad = grads[variable.name].dataSync();
     const offset = backend.dataIdMap.get(variable.dataId).memoryOffset / 4;
     const weights = backend.wasm.HEAPF32.subarray(offset, offset + grad.length);

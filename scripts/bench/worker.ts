@@ -3,6 +3,8 @@
 // Usage: node dist/scripts/bench/worker.js --backend wasm --workload 0 --variant hooks-off --examples 60000
 //        node dist/scripts/bench/worker.js --backend wasm --workload 0 --interleaved --examples 60000
 //        node dist/scripts/bench/worker.js --backend wasm --levers --examples 20000
+//        node dist/scripts/bench/worker.js --backend wasm --cnn --variant hooks-every-100 --examples 20000
+//        node dist/scripts/bench/worker.js --backend wasm --cnn --interleaved --examples 20000
 import * as tf from '@tensorflow/tfjs';
 import { registerTransposedMatMulGrad } from '../../src/backend/matmul-grad';
 import { selectBackend, type BackendName } from '../../src/backend/select';
@@ -12,7 +14,7 @@ import type { Split } from '../../src/data/dataset';
 import { LosslabEpoch, timeEpoch, type EpochLevers, type EpochResult } from './epoch';
 import { timeFitEpoch } from './fit';
 import { interleave, interleavedEpoch, losslabArm } from './interleaved';
-import { hooksEvery, runConfig, WORKLOADS, type Measurement, type Variant, type Workload } from './workloads';
+import { CNN_WORKLOAD, cnnRunConfig, hooksEvery, runConfig, WORKLOADS, type Measurement, type Variant, type Workload } from './workloads';
 
 /** Marks the lines the parent parses, so tfjs's own console output cannot be mistaken for a result. */
 export const RESULT_PREFIX = 'BENCH_RESULT ';
@@ -30,7 +32,7 @@ function emit(row: Record<string, unknown>): void {
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(row)}\n`);
 }
 
-function measurement(workload: Workload, variant: string, backend: string, result: EpochResult): Measurement {
+function measurement(workload: Pick<Workload, 'name' | 'batchSize'>, variant: string, backend: string, result: EpochResult): Measurement {
   const memory = tf.memory();
   return {
     workload: workload.name,
@@ -118,6 +120,33 @@ async function measureLevers(split: Split, backend: BackendName): Promise<void> 
   rows.forEach((row, index) => emitRow(settings[index], row));
 }
 
+/**
+ * Steps trained and thrown away before a CNN measurement, so JIT compilation and first-call setup are not timed: 20,
+ * or 1 for model.fit on the cpu backend (about 4 s a step there).
+ */
+const cnnWarmUpSteps = (variant: Variant, backend: BackendName) => (variant === 'model-fit' && backend === 'cpu' ? 1 : 20);
+
+/**
+ * The CNN workload on `backend`: one variant's epoch over `split` after a warm-up (each pair member of the parent's
+ * alternating pairs is one such process), or every variant interleaved, with its per-slice times.
+ */
+async function measureCnn(argv: string[], split: Split, backend: BackendName): Promise<void> {
+  const workload = { name: CNN_WORKLOAD.name, batchSize: cnnRunConfig(0).batchSize };
+  if (argv.includes('--interleaved')) {
+    for (const { slices, ...result } of await interleavedEpoch(cnnRunConfig, split)) {
+      emit({ ...measurement(workload, result.variant, backend, result), slices });
+    }
+    return;
+  }
+  const variant = flag(argv, 'variant') as Variant;
+  const config = cnnRunConfig(variant === 'model-fit' ? 0 : hooksEvery(variant));
+  const warmUp = trainingSplit(Math.min(split.size, cnnWarmUpSteps(variant, backend) * config.batchSize));
+  if (variant === 'model-fit') await timeFitEpoch(config, warmUp);
+  else timeEpoch(config, warmUp);
+  const result = variant === 'model-fit' ? await timeFitEpoch(config, split) : timeEpoch(config, split);
+  emit(measurement(workload, variant, backend, result) as unknown as Record<string, unknown>);
+}
+
 export async function main(argv: string[]): Promise<void> {
   const backend = flag(argv, 'backend') as BackendName;
   const examples = Number(flag(argv, 'examples') ?? 60000);
@@ -126,6 +155,7 @@ export async function main(argv: string[]): Promise<void> {
   const split = trainingSplit(examples);
   const repeats = Number(flag(argv, 'repeats') ?? 1);
   if (levers) return measureLevers(split, backend);
+  if (argv.includes('--cnn')) return measureCnn(argv, split, backend);
   if (argv.includes('--interleaved')) {
     const workload = WORKLOADS[Number(flag(argv, 'workload'))];
     for (const result of await interleavedEpoch(workload, split))
@@ -137,7 +167,9 @@ export async function main(argv: string[]): Promise<void> {
   const results: EpochResult[] = [];
   for (let r = 0; r < repeats; r++) {
     results.push(
-      variant === 'model-fit' ? await timeFitEpoch(workload, split) : timeEpoch(runConfig(workload, hooksEvery(variant)), split),
+      variant === 'model-fit'
+        ? await timeFitEpoch(runConfig(workload, 0), split)
+        : timeEpoch(runConfig(workload, hooksEvery(variant)), split),
     );
   }
   const result = fastest(results);

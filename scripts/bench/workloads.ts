@@ -1,4 +1,6 @@
 // The benchmark's workloads and variants, named once: the parent script and every worker process read this table.
+import * as path from 'path';
+import { loadExperiment } from '../../src/config/experiment';
 import type { RunConfig } from '../../src/config/schema';
 
 /** One network + loss + batch size, trained for one epoch. */
@@ -93,4 +95,18 @@ export interface Measurement {
   tf_num_bytes: number | '';
   /** Mean training loss over the epoch (a sanity check that every variant trains). */
   mean_loss: number;
+}
+
+/**
+ * The CNN workload: LeNet-5 exactly as experiments/lenet.yaml's lenet-softmax-ce run trains it (batch 64, SGD 0.1,
+ * relu, max pooling). scripts/bench_torch.py's "lenet" builds the same network in PyTorch.
+ */
+export const CNN_WORKLOAD = { name: 'lenet', file: path.join('experiments', 'lenet.yaml'), run: 'lenet-softmax-ce' } as const;
+
+/** The resolved config of the CNN workload for one epoch with hooks every `every` steps (0 = off). */
+export function cnnRunConfig(every: number): RunConfig {
+  // dist/scripts/bench/ → the repository root.
+  const file = path.join(__dirname, '..', '..', '..', CNN_WORKLOAD.file);
+  const run = loadExperiment(file, { only: CNN_WORKLOAD.run, seeds: [1] }).runs[0];
+  return { ...run.config, epochs: 1, hooks: { every } };
 }

@@ -1,7 +1,9 @@
 // Chooses the tfjs backend once per process: tensorflow (tfjs-node) when it loads, else wasm, else cpu.
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors';
+import { registerWasmConvGradients } from './conv-grad-wasm';
 import { registerTransposedMatMulGrad } from './matmul-grad';
+import { registerAvgPoolGrad, registerWasmMaxPoolGrad } from './pool-grad';
 
 /** `--backend` values: `auto`, then the backends in the order `auto` tries them. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -28,6 +30,9 @@ const loaders: Record<BackendName, () => Promise<void>> = {
     if (!(await tf.setBackend('wasm'))) throw new Error('setBackend("wasm") returned false');
     // XNNPACK serves only untransposed matMuls; the stock gradient transposes inside the kernel (see matmul-grad.ts).
     registerTransposedMatMulGrad();
+    // wasm cannot train a convolution without these, and its max pooling gradient is wrong (see the files).
+    registerWasmConvGradients();
+    registerWasmMaxPoolGrad();
   },
   cpu: async () => {
     if (!(await tf.setBackend('cpu'))) throw new Error('setBackend("cpu") returned false');
@@ -58,6 +63,8 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     try {
       await loaders[backend]();
       await tf.ready();
+      // tfjs's average pooling gradient is wrong with same padding on every backend (see pool-grad.ts).
+      registerAvgPoolGrad();
       selected = { backend, skipped };
       return selected;
     } catch (error) {

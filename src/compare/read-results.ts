@@ -2,13 +2,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../errors';
-import { Files, GRADIENT_COLUMNS, SUMMARY_COLUMNS } from '../results/contract';
+import { Files, SUMMARY_COLUMNS } from '../results/contract';
 import type { CsvTable } from '../results/csv';
 import { parseCsvFile } from '../results/read-back';
 import { SUMMARY_METRICS, type SummaryMetric } from './tolerance';
 
 /** The contract's fixed summary columns; a summary.csv without any of them is malformed. */
 const REQUIRED_SUMMARY_COLUMNS = SUMMARY_COLUMNS.slice(0, SUMMARY_COLUMNS.indexOf('wall_s') + 1);
+
+/** gradients.csv columns compare reads; others (layer_kind, …) may come and go. */
+const READ_GRADIENT_COLUMNS = ['step', 'layer', 'tensor', 'l2'] as const;
 
 /** One summary.csv row as compare sees it. */
 export interface SummaryRecord {
@@ -96,9 +99,11 @@ export function readStep0PreactivationL2(folder: string, runId: string): Map<num
     end = lineEnd < 0 ? text.length : lineEnd + 1;
   }
   const table = parseCsvFile(text.slice(0, end), file);
-  const missing = GRADIENT_COLUMNS.filter((column) => !table.columns.includes(column));
+  const missing = READ_GRADIENT_COLUMNS.filter((column) => !table.columns.includes(column));
   if (missing.length > 0 || table.columns[0] !== 'step') {
-    throw new DataError(`${file}: expected columns ${GRADIENT_COLUMNS.join(',')}, received ${table.columns.join(',')}`);
+    throw new DataError(
+      `${file}: expected step first and the columns ${READ_GRADIENT_COLUMNS.join(',')}, received ${table.columns.join(',')}`,
+    );
   }
   const byLayer = new Map<number, number>();
   table.rows.forEach((row, index) => {

@@ -5,7 +5,6 @@ import type { LoadedModule, ModuleRole } from '../modules/load';
 import { describeOptions, optionsSchema } from '../modules/options';
 import { acceptsOutput, LOSSES, lossNamesWhere, takesLabelSmoothing, type LossName } from '../losses/registry';
 import { ACTIVATION_NAMES } from '../models/activations';
-import { INITIALIZERS, type InitializerDefinition } from '../models/initializers';
 import { OPTIMIZERS, optimizersUsing, type OptimizerDefinition } from '../optimizers/registry';
 import { ConfigError } from '../errors';
 import { didYouMean } from '../util/did-you-mean';
@@ -14,13 +13,13 @@ import { isPlainObject } from '../util/plain-object';
 import { formatPath, problemsError, problemsFromIssues, type Problem } from './issues';
 import { matchesGlob } from './only';
 import type { SourceDocument } from './parse-file';
+import { resolveModel, type ModelOrigin, type SettingLevel } from './resolve-model';
 import { assignIds, hashOf } from './run-ids';
 import {
   RunSchema,
   runNames,
   type DatasetConfig,
   type ExperimentFile,
-  type InitializerSpec,
   type Reference,
   type ReportSettings,
   type RunConfig,
@@ -103,6 +102,8 @@ interface MergedRun {
   merged: RawRun;
   /** Where a run key got its value, as a key path into the file. */
   origin: (path: readonly PropertyKey[]) => PropertyKey[];
+  /** The most specific level that sets a key (a grid point over the run over defaults), or undefined. */
+  levelOf: (path: readonly PropertyKey[]) => SettingLevel | undefined;
 }
 
 /** Every run × grid point, merged over defaults (grid keys checked first). Throws on an unknown grid key. */
@@ -133,7 +134,8 @@ function mergedRuns(source: SourceDocument, raw: Record<string, unknown>, file: 
         setDotted(merged, key, value);
       }
       const origin = (path: readonly PropertyKey[]) => originOf(path, rawRun, point, raw.runs ? runIndex : undefined, rawDefaults);
-      return { rawRun, runIndex, point, merged, origin };
+      const levelOf = (path: readonly PropertyKey[]) => levelOfSetting(path, raw.runs ? rawRun : {}, point, rawDefaults);
+      return { rawRun, runIndex, point, merged, origin, levelOf };
     });
   });
 }
@@ -183,17 +185,17 @@ export function expandExperiment(
     }
     names.set(baseName, runIndex);
   }
-  for (const { rawRun, runIndex, point, merged: mergedRun, origin } of merged) {
+  for (const { rawRun, runIndex, point, merged: mergedRun, origin, levelOf } of merged) {
     const baseName = runNames(file)[runIndex];
     const parsedRun = RunSchema.safeParse(mergedRun, { reportInput: true });
     if (!parsedRun.success) {
-      for (const p of problemsFromIssues(parsedRun.error.issues, (path) => keysAt(RunSchema, path))) {
+      for (const p of problemsFromIssues(parsedRun.error.issues, (path, input) => keysAt(RunSchema, path, input))) {
         problems.push({ path: origin(p.path), message: p.message });
       }
       continue;
     }
     const where = (path: PropertyKey[]) => `${source.locate(origin(path))}: ${formatPath(origin(path))}`;
-    const { config, modules: runModules } = resolveRun(parsedRun.data, mergedRun, origin, problems, modules, where);
+    const { config, modules: runModules } = resolveRun(parsedRun.data, mergedRun, { path: origin, levelOf }, problems, modules, where);
     if (overrides.epochs !== undefined) config.epochs = overrides.epochs;
     if (config.batchSize > file.dataset.train) {
       problems.push({
@@ -244,11 +246,12 @@ export function expandExperiment(
 function resolveRun(
   run: z.output<typeof RunSchema>,
   merged: RawRun,
-  origin: (path: readonly PropertyKey[]) => PropertyKey[],
+  modelOrigin: ModelOrigin,
   problems: Problem[],
   catalog: ModuleCatalog,
   where: (path: PropertyKey[]) => string,
 ): { config: RunConfig; modules: RunModules } {
+  const origin = modelOrigin.path;
   const modules: RunModules = {};
   const problem = (path: PropertyKey[], message: string) => problems.push({ path: origin(path), message });
 
@@ -356,12 +359,7 @@ function resolveRun(
   const config = {
     ...run,
     optimizer: Object.fromEntries(Object.entries(run.optimizer).filter(([key]) => usedOptimizerKeys.includes(key))),
-    model: {
-      ...run.model,
-      outputActivation,
-      kernelInitializer: resolveInitializer(run.model.kernelInitializer, origin(['model', 'kernelInitializer']), problems),
-      biasInitializer: resolveInitializer(run.model.biasInitializer, origin(['model', 'biasInitializer']), problems),
-    },
+    model: resolveModel(run.model, outputActivation, modelOrigin, problems),
     loss,
   } as RunConfig;
   return { config, modules };
@@ -420,24 +418,6 @@ function resolveOptions(
   return {};
 }
 
-function resolveInitializer(spec: InitializerSpec, path: PropertyKey[], problems: Problem[]): RunConfig['model']['kernelInitializer'] {
-  const block = typeof spec === 'string' ? { name: spec } : spec;
-  const definition: InitializerDefinition = INITIALIZERS[block.name];
-  const accepted = Object.keys(definition.params);
-  const resolved: Record<string, number | string> = { name: block.name, ...definition.params };
-  for (const [key, value] of Object.entries(block)) {
-    if (key === 'name' || value === undefined) continue;
-    if (!accepted.includes(key)) {
-      problems.push({
-        path: [...path, key],
-        message: `initializer "${block.name}" takes ${accepted.length ? `only ${accepted.join(', ')}` : 'no parameters'}, received ${key}.`,
-      });
-    }
-    resolved[key] = value;
-  }
-  return resolved as RunConfig['model']['kernelInitializer'];
-}
-
 /** Where a run key got its value: the run itself, else the grid, else defaults. */
 function originOf(
   path: readonly PropertyKey[],
@@ -452,6 +432,20 @@ function originOf(
   if (fromGrid) return ['grid', fromGrid.key, fromGrid.index, ...path.slice(fromGrid.key.split('.').length)];
   if (hasPath(rawDefaults, path)) return ['defaults', ...path];
   return runIndex !== undefined ? ['runs', runIndex, ...path] : ['defaults', ...path];
+}
+
+/** The most specific level that sets `path` (a grid point over the run over defaults), or undefined for none. */
+function levelOfSetting(path: readonly PropertyKey[], rawRun: RawRun, point: GridPoint, rawDefaults: RawRun): SettingLevel | undefined {
+  const keys = path.map(String);
+  const fromGrid = point.some(({ key, value }) => {
+    const gridKeys = key.split('.');
+    if (gridKeys.length > keys.length) return false;
+    return gridKeys.every((k, i) => k === keys[i]) && hasPath(value, path.slice(gridKeys.length));
+  });
+  if (fromGrid) return 'grid';
+  if (hasPath(rawRun, path)) return 'run';
+  if (hasPath(rawDefaults, path)) return 'defaults';
+  return undefined;
 }
 
 function hasPath(object: unknown, path: readonly PropertyKey[]): boolean {

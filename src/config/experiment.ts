@@ -71,6 +71,6 @@ function parseExperiment(file: string, text?: string): { source: SourceDocument;
   return { source, raw: raw as Record<string, unknown>, parsed: parsed.data };
 }
 
-function knownKeys(path: readonly PropertyKey[]): string[] {
-  return keysAt(ExperimentFileSchema, path).filter((k) => k !== '$schema');
+function knownKeys(path: readonly PropertyKey[], input?: unknown): string[] {
+  return keysAt(ExperimentFileSchema, path, input).filter((k) => k !== '$schema');
 }

@@ -44,6 +44,9 @@ function nounFor(path: Path): string {
   }
   if (last === 'kernelInitializer' || last === 'biasInitializer') return 'initializer';
   if (last === 'hiddenActivation') return 'hidden activation';
+  // A layer's own activation (model.layers[i].activation) stands where a hidden activation would.
+  if (last === 'activation' && typeof path[path.length - 2] === 'number') return 'hidden activation';
+  if (last === 'padding') return 'padding';
   if (last === 'outputActivation') return 'output activation';
   if (last === 'gradient') return 'gradient mode';
   if (last === 'interval') return 'interval method';
@@ -66,10 +69,13 @@ export interface Problem {
   message: string;
 }
 
-/** Flattens zod issues into problems with readable messages. `knownKeys(path)` lists the keys valid at a path. */
+/**
+ * Flattens zod issues into problems with readable messages. `knownKeys(path, input)` lists the keys valid at a path
+ * (for a layer, those of its type: `input` is the mapping there).
+ */
 export function problemsFromIssues(
   issues: readonly z.core.$ZodIssue[],
-  knownKeys: (path: Path) => string[],
+  knownKeys: (path: Path, input?: unknown) => string[],
   prefix: PropertyKey[] = [],
 ): Problem[] {
   const problems: Problem[] = [];
@@ -78,7 +84,7 @@ export function problemsFromIssues(
     const input = (issue as { input?: unknown }).input;
     switch (issue.code) {
       case 'unrecognized_keys': {
-        const known = knownKeys(path);
+        const known = knownKeys(path, input);
         for (const key of issue.keys) {
           problems.push({
             path: [...path, key],
@@ -106,6 +112,19 @@ export function problemsFromIssues(
         break;
       }
       case 'invalid_union': {
+        if (issue.discriminator !== undefined && 'options' in issue && issue.options !== undefined) {
+          // A layer of model.layers: its `type` picks the settings, and matched none.
+          const options = issue.options.map(String);
+          const type = input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[issue.discriminator] : undefined;
+          problems.push({
+            path,
+            message:
+              typeof type === 'string'
+                ? `unknown layer type "${type}"${didYouMean(type, options) || '.'} Known: ${options.join(', ')}.`
+                : `expected a layer type (one of ${options.join(', ')}), received ${describeValue(type)}.`,
+          });
+          break;
+        }
         // The initializer union: a bare name or a block. Report the branch that matches the received shape.
         const branch = typeof input === 'string' || input === undefined ? 0 : 1;
         const chosen = issue.errors[Math.min(branch, issue.errors.length - 1)] ?? [];

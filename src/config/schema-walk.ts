@@ -36,12 +36,24 @@ function child(schema: z.ZodType, key: PropertyKey): z.ZodType | undefined {
   return undefined;
 }
 
-/** The keys of the mapping at `path` (empty where it is not a mapping). */
-export function keysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] {
+/**
+ * The keys of the mapping at `path` (empty where it is not a mapping). For a discriminated union (a layer), `input`
+ * (the mapping there) picks the option by its discriminator.
+ */
+export function keysAt(root: z.ZodType, path: readonly PropertyKey[], input?: unknown): string[] {
   const schema = schemaAt(root, path);
   if (!schema) return [];
   const inner = unwrap(schema);
   if (inner instanceof z.ZodObject) return Object.keys(inner.shape);
+  if (inner instanceof z.ZodDiscriminatedUnion && input !== null && typeof input === 'object') {
+    const discriminator = inner.def.discriminator;
+    const value = (input as Record<string, unknown>)[discriminator];
+    for (const option of inner.options as z.ZodType[]) {
+      const o = unwrap(option);
+      if (o instanceof z.ZodObject && (o.shape as Record<string, z.ZodType>)[discriminator]?.safeParse(value).success)
+        return Object.keys(o.shape);
+    }
+  }
   if (inner instanceof z.ZodUnion) {
     for (const option of inner.options as z.ZodType[]) {
       const o = unwrap(option);

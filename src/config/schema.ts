@@ -1,25 +1,15 @@
 // The experiment-file schema: the single source of truth for config types, defaults, validation and the JSON Schema.
 import { z } from 'zod';
 import { HIDDEN_ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES } from '../models/activations';
-import { INITIALIZER_NAMES } from '../models/initializers';
+import { InitializerSchema, ResolvedInitializerSchema } from '../models/initializers';
+import { LayerSchema, ResolvedLayerSchema } from '../models/layers';
 import { GRADIENT_MODES, LOSS_NAMES, lossNamesWhere, takesLabelSmoothing } from '../losses/registry';
 import { OPTIMIZER_NAMES, describedOptimizerSettings } from '../optimizers/registry';
 import { DATASET_NAMES } from '../data/datasets';
 import { INTERVAL_CHOICES } from '../stats';
 import { didYouMean } from '../util/did-you-mean';
 
-/** An initialiser: a name, or a block with a name and parameters. */
-export const InitializerSchema = z.union([
-  z.enum(INITIALIZER_NAMES),
-  z.strictObject({
-    name: z.enum(INITIALIZER_NAMES),
-    mean: z.number().optional().describe('normal: the mean'),
-    stddev: z.number().positive().optional().describe('normal: the standard deviation'),
-    min: z.number().optional().describe('uniform: lower bound'),
-    max: z.number().optional().describe('uniform: upper bound'),
-    value: z.number().optional().describe('constant: the value'),
-  }),
-]);
+export { InitializerSchema };
 
 /** Options a module declares, given in the experiment file; checked against the module's declarations once loaded. */
 const ModuleOptionsSchema = z.record(z.string(), z.unknown()).describe("The module's options, as it declares them");
@@ -36,8 +26,15 @@ export const OutputActivationModuleSchema = z.strictObject({
 });
 
 export const ModelSchema = z.strictObject({
-  hidden: z.array(z.int().min(1)).default([100]).describe('Hidden layer sizes, input side first; [] for none'),
-  hiddenActivation: z.enum(HIDDEN_ACTIVATION_NAMES).default('sigmoid'),
+  hidden: z.array(z.int().min(1)).default([100]).describe('Hidden layer sizes of an MLP, input side first; [] for none'),
+  layers: z
+    .array(LayerSchema)
+    .optional()
+    .describe('A layer stack instead of hidden (conv2d, maxPool2d, avgPool2d, flatten, dense, dropout); the output layer is added'),
+  hiddenActivation: z
+    .enum(HIDDEN_ACTIVATION_NAMES)
+    .default('sigmoid')
+    .describe('Activation of hidden layers (of layers without their own)'),
   outputActivation: z.union([z.enum(OUTPUT_ACTIVATION_NAMES), OutputActivationModuleSchema]).default('softmax'),
   kernelInitializer: InitializerSchema.default('glorot-uniform'),
   biasInitializer: InitializerSchema.default('zeros'),
@@ -170,10 +167,7 @@ export type ExperimentFile = z.output<typeof ExperimentFileSchema>;
 export type DatasetConfig = z.output<typeof DatasetSchema>;
 export type Reference = z.output<typeof ReferenceSchema>;
 export type ReportSettings = z.output<typeof ReportSchema>;
-export type InitializerSpec = z.output<typeof InitializerSchema>;
-
-/** An initialiser after resolution: its name and every parameter it takes, defaults filled in. */
-const ResolvedInitializerSchema = z.object({ name: z.enum(INITIALIZER_NAMES) }).catchall(z.union([z.number(), z.string()]));
+export type { InitializerSpec } from '../models/initializers';
 
 /** A module as resolved: the path as written, the SHA-256 of its source and of the local files it imports. */
 const ResolvedModuleFields = {
@@ -189,12 +183,25 @@ const ResolvedModuleFields = {
  * (see OPTIMIZERS[name].uses), and a module carries its source hashes and its options with defaults filled in
  * (a built-in loss keeps exactly the keys it always had, so its config hash does not move).
  */
+const ResolvedModelBase = ModelSchema.omit({ hidden: true, layers: true }).extend({
+  kernelInitializer: ResolvedInitializerSchema,
+  biasInitializer: ResolvedInitializerSchema,
+  outputActivation: z.union([z.enum(OUTPUT_ACTIVATION_NAMES), z.strictObject(ResolvedModuleFields)]),
+});
+/** An MLP: `hidden` sizes (no `layers` key, so the resolved config and its hash are as before layer stacks). */
+export const ResolvedMlpModelSchema = ResolvedModelBase.extend({ hidden: z.array(z.int().min(1)) });
+/** A layer stack: every layer resolved; the output layer (numClasses units, outputActivation) follows them. */
+export const ResolvedLayerStackModelSchema = ResolvedModelBase.extend({ layers: z.array(ResolvedLayerSchema) });
+export type MlpModelConfig = z.output<typeof ResolvedMlpModelSchema>;
+export type LayerStackModelConfig = z.output<typeof ResolvedLayerStackModelSchema>;
+
+/** Whether a resolved model block is a layer stack (else it is an MLP). */
+export function isLayerStack(model: MlpModelConfig | LayerStackModelConfig): model is LayerStackModelConfig {
+  return 'layers' in model;
+}
+
 export const ResolvedRunSchema = DefaultsSchema.extend({
-  model: ModelSchema.extend({
-    kernelInitializer: ResolvedInitializerSchema,
-    biasInitializer: ResolvedInitializerSchema,
-    outputActivation: z.union([z.enum(OUTPUT_ACTIVATION_NAMES), z.strictObject(ResolvedModuleFields)]),
-  }),
+  model: z.union([ResolvedMlpModelSchema, ResolvedLayerStackModelSchema]),
   loss: LossSchema.extend({
     outputs: z.enum(['mean', 'sum']),
     module: ResolvedModuleFields.module.optional(),

@@ -4,6 +4,8 @@ import { DataError } from '../errors';
 /** Every dataset losslab reads is 28x28 grey-scale images in 10 classes. */
 export const IMAGE_ROWS = 28;
 export const IMAGE_COLS = 28;
+/** One example as an image, channels last: [height, width, channels]. */
+export const IMAGE_SHAPE: readonly [number, number, number] = [IMAGE_ROWS, IMAGE_COLS, 1];
 /** Features per example: 28 * 28 pixels. */
 export const FEATURE_SIZE = IMAGE_ROWS * IMAGE_COLS;
 /** Number of classes (digits 0-9, or the ten Fashion-MNIST articles). */

@@ -1,13 +1,14 @@
 // Gradient hooks: identity probes on pre-activations plus parameter gradients, kept on the device until flush().
 import * as tf from '@tensorflow/tfjs';
 import type { GradientRow, GradientTensor } from '../results/contract';
-import type { ForwardPass, Mlp, PreactivationTap } from '../models/mlp';
+import type { ForwardPass, Model, ParameterLayerKind, PreactivationTap } from '../models/model';
 import { gradientSums, statsFromSums } from './stats';
 
 interface Pending {
   step: number;
   epoch: number;
   layer: number;
+  kind: ParameterLayerKind;
   tensor: GradientTensor;
   /** Elements of the gradient, to turn Σ|g| into a mean on the host. */
   size: number;
@@ -24,11 +25,12 @@ export class GradientRecorder {
   private saturation = new Map<number, tf.Tensor2D>();
 
   /**
-   * The tap for Mlp.forward on a recorded step: each pre-activation z passes through an identity whose backward
+   * The tap for Model.forward on a recorded step: each pre-activation z passes through an identity whose backward
    * pass keeps the statistics of ∂L/∂z. The probe's value must be a new tensor (z.clone()): returning z itself
-   * would make tfjs count the gradient twice.
+   * would make tfjs count the gradient twice. `model` gives each row its layer kind.
    */
-  tap(step: number, epoch: number): PreactivationTap {
+  tap(step: number, epoch: number, model: Model): PreactivationTap {
+    const kinds = model.parameterLayers.map((l) => l.kind);
     return (z, layer) => {
       const probe = tf.customGrad(((input: tf.Tensor) => ({
         value: input.clone(),
@@ -41,6 +43,7 @@ export class GradientRecorder {
             step,
             epoch,
             layer,
+            kind: kinds[layer],
             tensor: 'preactivation',
             size: dy.size,
             parts: saturated ? [...parts, saturated] : parts,
@@ -48,13 +51,16 @@ export class GradientRecorder {
           return dy;
         },
       })) as unknown as Parameters<typeof tf.customGrad>[0]);
-      return probe(z) as tf.Tensor2D;
+      return probe(z) as tf.Tensor;
     };
   }
 
-  /** Keeps the fraction of saturated (or dead) units of each layer from a recorded forward pass. */
-  recordSaturation(mlp: Mlp, pass: ForwardPass): void {
-    mlp.layers.forEach((layer, index) => {
+  /**
+   * Keeps the fraction of saturated (or dead) units of each parameter layer from a recorded forward pass: over every
+   * element of z, so for a conv layer over all N×H×W×C units.
+   */
+  recordSaturation(model: Model, pass: ForwardPass): void {
+    model.parameterLayers.forEach((layer, index) => {
       const { saturated } = layer.activation;
       const z = pass.preactivations[index];
       const fraction = tf.tidy(() =>
@@ -66,15 +72,15 @@ export class GradientRecorder {
   }
 
   /** Keeps the statistics of ∂L/∂W and ∂L/∂b for every layer. `grads` is keyed by variable name. */
-  recordParameterGrads(step: number, epoch: number, mlp: Mlp, grads: tf.NamedTensorMap): void {
-    mlp.layers.forEach((layer, index) => {
+  recordParameterGrads(step: number, epoch: number, model: Model, grads: tf.NamedTensorMap): void {
+    model.parameterLayers.forEach((layer, index) => {
       for (const [tensor, variable] of [
         ['kernel', layer.kernel],
         ['bias', layer.bias],
       ] as const) {
         // Kept: the caller may run the step inside tf.tidy, and these must live until flush().
         const parts = gradientSums(grads[variable.name]).map((t) => tf.keep(t));
-        this.pending.push({ step, epoch, layer: index, tensor, size: variable.size, parts });
+        this.pending.push({ step, epoch, layer: index, kind: layer.kind, tensor, size: variable.size, parts });
       }
     });
   }
@@ -105,6 +111,7 @@ export class GradientRecorder {
         mean_abs: stats.meanAbs,
         max_abs: stats.maxAbs,
         saturated_fraction: saturated === undefined ? '' : saturated,
+        layer_kind: p.kind,
       };
     });
   }

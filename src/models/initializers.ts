@@ -1,6 +1,7 @@
 // Initialiser registry: each entry is a distribution for a tensor's fans, drawn with a seed (initialize) and recorded
 // as its tfjs-layers equivalent in saved models (layersInitializer). Conventions follow Keras.
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 
 /** Parameters an initialiser block may carry (`kernelInitializer: {name: normal, stddev: 0.1}`). */
 export interface InitializerParams {
@@ -91,6 +92,24 @@ export const INITIALIZERS = {
 
 export type InitializerName = keyof typeof INITIALIZERS;
 export const INITIALIZER_NAMES = Object.keys(INITIALIZERS) as [InitializerName, ...InitializerName[]];
+
+/** An initialiser in an experiment file: a name, or a block with a name and parameters. */
+export const InitializerSchema = z.union([
+  z.enum(INITIALIZER_NAMES),
+  z.strictObject({
+    name: z.enum(INITIALIZER_NAMES),
+    mean: z.number().optional().describe('normal: the mean'),
+    stddev: z.number().positive().optional().describe('normal: the standard deviation'),
+    min: z.number().optional().describe('uniform: lower bound'),
+    max: z.number().optional().describe('uniform: upper bound'),
+    value: z.number().optional().describe('constant: the value'),
+  }),
+]);
+export type InitializerSpec = z.output<typeof InitializerSchema>;
+
+/** An initialiser after resolution: its name and every parameter it takes, defaults filled in. */
+export const ResolvedInitializerSchema = z.object({ name: z.enum(INITIALIZER_NAMES) }).catchall(z.union([z.number(), z.string()]));
+export type ResolvedInitializer = z.output<typeof ResolvedInitializerSchema>;
 
 const NO_PARAMS: Required<InitializerParams> = { mean: 0, stddev: 1, min: -0.05, max: 0.05, value: 0 };
 

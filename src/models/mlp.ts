@@ -1,9 +1,10 @@
 // A multilayer perceptron built from explicit dense steps (matMul + bias + activation), owned by the harness.
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../data/rng';
-import type { RunConfig } from '../config/schema';
+import { isLayerStack, type MlpModelConfig, type RunConfig } from '../config/schema';
 import { activation, type Activation } from './activations';
 import { initialize, layersInitializer, type LayersInitializer } from './initializers';
+import type { ForwardOptions, ForwardPass, Model, ParameterLayer } from './model';
 
 /** One dense layer: z = x·kernel + bias, a = activation(z). kernel is [in, out], bias [out]. */
 export interface DenseLayer {
@@ -14,19 +15,17 @@ export interface DenseLayer {
   initializers?: { kernel: LayersInitializer; bias: LayersInitializer };
 }
 
-/** What one forward pass produced; every tensor is owned by the caller (or the enclosing tidy). */
-export interface ForwardPass {
-  /** Pre-activations z of each layer, input side first; the last is the output logits. */
-  preactivations: tf.Tensor2D[];
-  /** Activations a = f(z) of each layer. */
-  activations: tf.Tensor2D[];
-}
-
-/** Wraps a layer's pre-activation, e.g. with a gradient probe; must return a new tensor equal to z. */
-export type PreactivationTap = (z: tf.Tensor2D, layer: number) => tf.Tensor2D;
-
-export class Mlp {
+/** The MLP of a `hidden:` model block: dense layers only, on flat inputs. */
+export class Mlp implements Model {
   constructor(readonly layers: DenseLayer[]) {}
+
+  get parameterLayers(): ParameterLayer[] {
+    return this.layers.map((layer) => ({ kind: 'dense', ...layer }));
+  }
+
+  get activationSize(): number {
+    return this.sizes.reduce((a, b) => a + b, 0);
+  }
 
   /** Sizes from input to output, e.g. [784, 30, 10]. */
   get sizes(): number[] {
@@ -41,15 +40,16 @@ export class Mlp {
   /**
    * Runs x [N, in] through every layer. `tap` sees each pre-activation before its activation is applied,
    * so a probe there receives ∂L/∂z in the backward pass. The output activation is applied too; losses that
-   * work from logits read `preactivations[last]`.
+   * work from logits read `preactivations[last]`. An MLP has no dropout, so `step` is not used.
    */
-  forward(x: tf.Tensor2D, tap?: PreactivationTap): ForwardPass {
+  forward(x: tf.Tensor2D, options: ForwardOptions = {}): ForwardPass {
+    const { tap } = options;
     const preactivations: tf.Tensor2D[] = [];
     const activations: tf.Tensor2D[] = [];
     let input = x;
     this.layers.forEach((layer, index) => {
       let z = tf.add(tf.matMul(input, layer.kernel), layer.bias) as tf.Tensor2D;
-      if (tap) z = tap(z, index);
+      if (tap) z = tap(z, index) as tf.Tensor2D;
       const a = layer.activation.apply(z);
       preactivations.push(z);
       activations.push(a);
@@ -91,6 +91,7 @@ export function buildMlp(
   runSeed: number,
   output: Activation = builtinOutput(model.outputActivation),
 ): Mlp {
+  if (isLayerStack(model)) throw new TypeError('buildMlp: this model block is a layer stack (model.layers); use buildModel');
   // tfjs variable names are global to the process: a per-model prefix lets two models live side by side.
   const prefix = `mlp${nextModelId++}`;
   const sizes = [inputSize, ...model.hidden, numClasses];
@@ -98,7 +99,7 @@ export function buildMlp(
   for (let index = 0; index < sizes.length - 1; index++) {
     const [fanIn, fanOut] = [sizes[index], sizes[index + 1]];
     const isOutput = index === sizes.length - 2;
-    const make = (spec: RunConfig['model']['kernelInitializer'], shape: number[], purpose: string) => {
+    const make = (spec: MlpModelConfig['kernelInitializer'], shape: number[], purpose: string) => {
       const { name, ...params } = spec;
       const context = { shape, fanIn, fanOut, seed: deriveSeed(runSeed, `layer${index}.${purpose}`) };
       const args = [name, context, params] as const;

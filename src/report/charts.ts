@@ -154,7 +154,8 @@ function stepSeries(groups: readonly RunGroup[], tensors: readonly string[]): St
     for (const run of group.runs) {
       for (const p of run.gradients ?? []) {
         if (!tensors.includes(p.tensor) || !(p.l2 > 0)) continue; // log scale: zeros and NaN cannot be drawn
-        const key = `${p.layer}|${p.tensor}`;
+        // A conv layer's label says so; dense layers keep the plain "layer i" of an MLP.
+        const key = `${p.layer}${p.kind !== 'dense' ? ` · ${p.kind}` : ''}|${p.tensor}`;
         let bySteps = series.get(key);
         if (bySteps === undefined) series.set(key, (bySteps = new Map<number, number[]>()));
         const values = bySteps.get(p.step);

@@ -11,6 +11,8 @@ export const VANISHING_RATIO = 0.1;
 /** Per-layer statistics of one run's pre-activation gradient. */
 export interface LayerGradientStats {
   layer: number;
+  /** dense or conv2d. */
+  kind: string;
   /** L2 at the first recorded step (step 0). */
   l2Step0: number;
   /** Mean L2 over the recorded steps of the first epoch (the rows sharing the first row's epoch). */
@@ -63,6 +65,7 @@ function allLayerStats(points: readonly GradientPoint[]): Map<number, LayerGradi
     const firstEpoch = rows.filter((r) => r.epoch === first.epoch);
     stats.set(layer, {
       layer,
+      kind: first.kind,
       l2Step0: first.l2,
       l2FirstEpoch: mean(firstEpoch.map((r) => r.l2)),
       l2Last: last.l2,
@@ -102,7 +105,9 @@ const LAYER_COLUMNS = [
 /** Builds the per-group, per-layer gradient table. */
 export function gradientsTable(groups: readonly RunGroup[], gridKeys: readonly string[]): ReportTable {
   const headers = [...gridKeys, 'run', 'layer', 'n', ...LAYER_COLUMNS.map((c) => c.header)];
-  const csvColumns = [...gridKeys, 'run', 'layer', 'n', ...LAYER_COLUMNS.flatMap((c) => meanStdColumns(c.csv))];
+  const csvColumns = [...gridKeys, 'run', 'layer', 'layer_kind', 'n', ...LAYER_COLUMNS.flatMap((c) => meanStdColumns(c.csv))];
+  // The layer cell names the kind (e.g. "0 conv2d") once any run has a layer that is not dense.
+  const anyNotDense = groups.some((g) => g.runs.some((run) => run.gradients?.some((p) => p.kind !== 'dense')));
   const rows: string[][] = [];
   const csvRows: Record<string, unknown>[] = [];
   for (const group of groups) {
@@ -112,7 +117,8 @@ export function gradientsTable(groups: readonly RunGroup[], gridKeys: readonly s
       const stats = withGradients
         .map((run) => layerGradientStats(run.gradients!, layer))
         .filter((s): s is LayerGradientStats => s !== undefined);
-      const csv = { ...groupCsv(group, gridKeys), layer, n: stats.length };
+      const kind = stats[0]?.kind ?? '';
+      const csv = { ...groupCsv(group, gridKeys), layer, layer_kind: kind, n: stats.length };
       const cells = LAYER_COLUMNS.map((column) => {
         const values = stats.map((s) => s[column.key]);
         // Saturation is empty for layers without an activation derivative (e.g. softmax outputs).
@@ -120,7 +126,12 @@ export function gradientsTable(groups: readonly RunGroup[], gridKeys: readonly s
         putAggregate(csv, column.csv, agg);
         return formatAggregate(agg, column.kind);
       });
-      rows.push([...groupCells(group, gridKeys), String(layer), formatNumber(stats.length, 'count'), ...cells]);
+      rows.push([
+        ...groupCells(group, gridKeys),
+        anyNotDense ? `${layer} ${kind}` : String(layer),
+        formatNumber(stats.length, 'count'),
+        ...cells,
+      ]);
       csvRows.push(csv);
     }
   }
@@ -128,7 +139,8 @@ export function gradientsTable(groups: readonly RunGroup[], gridKeys: readonly s
     name: 'gradients',
     title: 'Gradients by layer',
     description:
-      "L2 norm of the loss gradient with respect to each layer's pre-activations (layer 0 is next to the input), " +
+      "L2 norm of the loss gradient with respect to each layer's pre-activations (layers with parameters, 0 next to the input; " +
+      'for a conv2d layer over all N×H×W×C units), ' +
       'mean ± std over seeds: at step 0, averaged over the first epoch, and at the last recorded step. ' +
       'Saturated/dead is the percentage of units whose activation derivative is below 1% of its maximum ' +
       '(sigmoid, tanh) or zero (relu).',

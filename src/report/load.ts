@@ -5,14 +5,7 @@ import { ConfigError, OutputError } from '../errors';
 import { parseCsv } from '../results/csv';
 import { parseJsonFile } from '../results/read-back';
 import { readAnatomy, type AnatomyData } from './anatomy-read';
-import {
-  Files,
-  GRADIENT_COLUMNS,
-  METRICS_COLUMNS,
-  type ExperimentRecord,
-  type ExperimentRunRecord,
-  type Manifest,
-} from '../results/contract';
+import { Files, METRICS_COLUMNS, type ExperimentRecord, type ExperimentRunRecord, type Manifest } from '../results/contract';
 
 /** summary.csv columns the report reads; a folder without them cannot be reported on. */
 export const REQUIRED_SUMMARY_COLUMNS = [
@@ -26,6 +19,9 @@ export const REQUIRED_SUMMARY_COLUMNS = [
   'best_test_accuracy',
   'wall_s',
 ] as const;
+
+/** gradients.csv columns the report reads (layer_kind is read when present: files written before it are MLPs). */
+export const REQUIRED_GRADIENT_COLUMNS = ['step', 'epoch', 'layer', 'tensor', 'l2', 'saturated_fraction'] as const;
 
 /** One row of metrics.csv as numbers (empty cells become NaN). */
 export interface EpochMetrics {
@@ -41,6 +37,8 @@ export interface GradientPoint {
   step: number;
   epoch: number;
   layer: number;
+  /** dense or conv2d (dense where the file predates the layer_kind column). */
+  kind: string;
   tensor: string;
   l2: number;
   saturatedFraction: number;
@@ -119,7 +117,7 @@ export function loadResults(dir: string): ResultsData {
     // Bias rows are a third of gradients.csv and no table or plot uses them; they are dropped as they are read.
     const gradients = readOptional(
       path.join(runDir, Files.gradients),
-      GRADIENT_COLUMNS,
+      REQUIRED_GRADIENT_COLUMNS,
       'gradient tables and plots',
       warnings,
       toGradientPoint,
@@ -181,7 +179,7 @@ function readOptional<T>(
   const table = readCsv(file);
   const missing = columns.filter((c) => !table.columns.includes(c));
   if (missing.length > 0) {
-    throw new OutputError(`${file}: missing column "${missing[0]}" (expected the contract columns ${columns.join(', ')})`);
+    throw new OutputError(`${file}: missing column "${missing[0]}" (the report reads the columns ${columns.join(', ')})`);
   }
   return table.rows.filter(keep).map(convert);
 }
@@ -201,6 +199,7 @@ function toGradientPoint(row: Record<string, string>): GradientPoint {
     step: num(row.step),
     epoch: num(row.epoch),
     layer: num(row.layer),
+    kind: row.layer_kind || 'dense',
     tensor: row.tensor,
     l2: num(row.l2),
     saturatedFraction: num(row.saturated_fraction),

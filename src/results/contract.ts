@@ -15,7 +15,8 @@ export const Files = {
 
 /**
  * summary.csv: one row per run. The first 18 columns are fixed by the contract; the rest follow in this order.
- * `hidden` is the hidden sizes joined by "-" (e.g. "100-30"), empty for no hidden layer.
+ * `hidden` is the hidden sizes joined by "-" (e.g. "100-30"), empty for no hidden layer; for a layer stack, its
+ * layers as tokens joined by "-" (e.g. "conv6@5x5/same-maxpool2x2-flatten-120", see docs/cnn.md).
  */
 export const SUMMARY_COLUMNS = [
   'run_id',
@@ -64,11 +65,13 @@ export type MetricsColumn = (typeof METRICS_COLUMNS)[number];
 export type MetricsRow = Record<MetricsColumn, string | number>;
 
 /**
- * gradients.csv: one row per (recorded step, layer, tensor). `layer` counts from 0 at the input side;
- * `tensor` is kernel, bias or preactivation. `saturated_fraction` is filled for preactivation rows only:
- * the fraction of units whose activation derivative is below 1% of its maximum (sigmoid/tanh) or zero (relu).
+ * gradients.csv: one row per (recorded step, layer, tensor). `layer` counts the layers with parameters from 0 at the
+ * input side (pooling, flatten and dropout have none, so no rows); `tensor` is kernel, bias or preactivation.
+ * `saturated_fraction` is filled for preactivation rows only: the fraction of units (for conv2d, of all N×H×W×C)
+ * whose activation derivative is below 1% of its maximum (sigmoid/tanh) or zero (relu). `layer_kind` is dense or
+ * conv2d; files written before it existed have no such column and hold dense layers only.
  */
-export const GRADIENT_COLUMNS = ['step', 'epoch', 'layer', 'tensor', 'l2', 'mean_abs', 'max_abs', 'saturated_fraction'] as const;
+export const GRADIENT_COLUMNS = ['step', 'epoch', 'layer', 'tensor', 'l2', 'mean_abs', 'max_abs', 'saturated_fraction', 'layer_kind'] as const;
 export type GradientColumn = (typeof GRADIENT_COLUMNS)[number];
 export type GradientRow = Record<GradientColumn, string | number>;
 export const GRADIENT_TENSORS = ['kernel', 'bias', 'preactivation'] as const;

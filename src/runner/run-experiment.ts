@@ -14,6 +14,7 @@ import { checkModulesBeforeWriting } from './check-modules';
 import { experimentRecord, prepareOutputFolder, writeExperimentRecord, writeManifest, writeSummary } from './output-folder';
 import { ProgressReporter, formatSeconds } from './progress';
 import { selectShard, type Shard } from './shard';
+import { hiddenText } from '../models/shapes';
 
 export interface RunExperimentOptions {
   file: string;
@@ -158,7 +159,7 @@ function summaryRow(run: ResolvedRun, outcome: RunOutcome, backend: string): Sum
     run_id: run.id,
     name: run.name,
     seed: run.seed,
-    hidden: config.model.hidden.join('-'),
+    hidden: hiddenText(config.model),
     hidden_activation: config.model.hiddenActivation,
     output_activation: outputLabel(config.model.outputActivation),
     loss: lossLabel(config.loss),

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import type { RngState } from '../data/rng';
 import { writeFileAtomic } from '../results/atomic';
-import type { Mlp } from '../models/mlp';
+import type { Model } from '../models/model';
 
 /** Everything needed to continue a run after the epoch it was saved at, exactly as if never stopped. */
 export interface CheckpointState {
@@ -39,12 +39,12 @@ function accumulators(optimizer: tf.Optimizer): tf.Variable[] {
  * File layout: 4-byte little-endian header length, the JSON header, then float32 data of every model variable
  * followed by every optimiser weight. One file, written by rename, so a crash leaves the old or the new one.
  */
-export async function saveCheckpoint(file: string, mlp: Mlp, optimizer: tf.Optimizer, state: CheckpointState): Promise<void> {
+export async function saveCheckpoint(file: string, model: Model, optimizer: tf.Optimizer, state: CheckpointState): Promise<void> {
   const optimizerWeights = await optimizer.getWeights();
-  const tensors = [...mlp.variables, ...optimizerWeights.map((w) => w.tensor)];
+  const tensors = [...model.variables, ...optimizerWeights.map((w) => w.tensor)];
   const header: Header = {
     state,
-    variables: mlp.variables.map((v) => ({ shape: v.shape })),
+    variables: model.variables.map((v) => ({ shape: v.shape })),
     optimizer: optimizerWeights.map((w) => ({
       name: w.name,
       shape: w.tensor.shape,
@@ -62,8 +62,8 @@ export async function saveCheckpoint(file: string, mlp: Mlp, optimizer: tf.Optim
   writeFileAtomic(file, Buffer.concat([length, headerBytes, ...data]));
 }
 
-/** Restores a checkpoint into `mlp` and `optimizer` and returns its state. */
-export async function loadCheckpoint(file: string, mlp: Mlp, optimizer: tf.Optimizer): Promise<CheckpointState> {
+/** Restores a checkpoint into `model` and `optimizer` and returns its state. */
+export async function loadCheckpoint(file: string, model: Model, optimizer: tf.Optimizer): Promise<CheckpointState> {
   const bytes = fs.readFileSync(file);
   const headerLength = bytes.readUInt32LE(0);
   const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as Header;
@@ -74,7 +74,7 @@ export async function loadCheckpoint(file: string, mlp: Mlp, optimizer: tf.Optim
     offset += size * 4;
     return dtype === 'int32' ? tf.tensor(new Int32Array(buffer), shape, 'int32') : tf.tensor(new Float32Array(buffer), shape);
   };
-  mlp.variables.forEach((variable, i) => {
+  model.variables.forEach((variable, i) => {
     const value = take(header.variables[i].shape);
     variable.assign(value);
     value.dispose();

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/dataset';
 import { lossValue, type Loss } from '../losses/registry';
-import type { Mlp } from '../models/mlp';
+import type { Model } from '../models/model';
 
 export interface Evaluation {
   /** Mean data loss over the split (no L2 term), in the run's reduction. */
@@ -11,28 +11,42 @@ export interface Evaluation {
   accuracy: number;
 }
 
-/** Examples per forward pass during evaluation: bounds memory, large enough to keep matMuls efficient. */
+/** Most examples per forward pass: large enough to keep matMuls efficient. */
 const EVAL_CHUNK = 2000;
+/** Activation values one evaluation pass may hold at once (16M float32 = 64 MB), which caps the chunk of a wide CNN. */
+const EVAL_ACTIVATION_BUDGET = 16 * 1024 * 1024;
 
-export function evaluate(mlp: Mlp, split: Split, loss: Loss): Evaluation {
+/** Examples per evaluation pass for `model`: EVAL_CHUNK, fewer when its activations per example are large. */
+export function evaluationChunk(model: Model): number {
+  return Math.max(1, Math.min(EVAL_CHUNK, Math.floor(EVAL_ACTIVATION_BUDGET / model.activationSize)));
+}
+
+export function evaluate(model: Model, split: Split, loss: Loss): Evaluation {
   if (split.size === 0) return { loss: NaN, accuracy: NaN };
   const { featureSize, numClasses } = split;
-  const totals = tf.tidy(() => {
-    const parts: tf.Scalar[] = [];
-    const corrects: tf.Scalar[] = [];
-    for (let start = 0; start < split.size; start += EVAL_CHUNK) {
-      const size = Math.min(EVAL_CHUNK, split.size - start);
+  const chunk = evaluationChunk(model);
+  const parts: tf.Scalar[] = [];
+  const corrects: tf.Scalar[] = [];
+  // A tidy per chunk: only the two scalars of each chunk outlive it, so memory stays that of one chunk.
+  for (let start = 0; start < split.size; start += chunk) {
+    const size = Math.min(chunk, split.size - start);
+    const [part, correct] = tf.tidy(() => {
       const x = tf.tensor2d(split.features.subarray(start * featureSize, (start + size) * featureSize), [size, featureSize]);
       const labels = tf.tensor1d(Int32Array.from(split.labels.subarray(start, start + size)), 'int32');
       const y = tf.oneHot(labels, numClasses).toFloat() as tf.Tensor2D;
-      const logits = mlp.logits(x);
+      const logits = model.logits(x);
       // lossValue is a mean over the chunk; weight it by the chunk size to get the mean over the split.
-      parts.push(tf.mul(lossValue(loss, logits, y), size) as tf.Scalar);
-      corrects.push(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar);
-    }
-    return tf.stack([tf.addN(parts), tf.addN(corrects)]);
-  });
-  const [lossSum, correct] = totals.dataSync();
+      return [
+        tf.mul(lossValue(loss, logits, y), size) as tf.Scalar,
+        tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar,
+      ];
+    });
+    parts.push(part);
+    corrects.push(correct);
+  }
+  const totals = tf.tidy(() => tf.stack([tf.addN(parts), tf.addN(corrects)]));
+  tf.dispose([...parts, ...corrects]);
+  const [lossSum, correctCount] = totals.dataSync();
   totals.dispose();
-  return { loss: lossSum / split.size, accuracy: correct / split.size };
+  return { loss: lossSum / split.size, accuracy: correctCount / split.size };
 }

@@ -3,11 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batches';
 import type { GradientRecorder } from '../hooks/recorder';
 import { lossWithGradient, type Loss } from '../losses/registry';
-import type { Mlp } from '../models/mlp';
+import type { Model } from '../models/model';
 
 /** Everything a step needs besides the batch. */
 export interface StepContext {
-  mlp: Mlp;
+  model: Model;
   optimizer: tf.Optimizer;
   /** The run's loss, bound to its output activation, reduction and gradient mode (train/run-functions.ts). */
   loss: Loss;
@@ -15,34 +15,42 @@ export interface StepContext {
   l2Coefficient: number;
 }
 
-/** Where the hooks record on this step (omit on steps that are not recorded: no probes, no overhead). */
-export interface RecordAt {
-  recorder: GradientRecorder;
+/** Which training step this is: dropout masks are drawn from it. */
+export interface StepAt {
   step: number;
   epoch: number;
 }
 
+/** A recorded step: where the hooks record (steps that are not recorded have no probes, no overhead). */
+export interface RecordAt extends StepAt {
+  recorder: GradientRecorder;
+}
+
+const isRecorded = (at: StepAt | undefined): at is RecordAt => at !== undefined && 'recorder' in at;
+
 /**
  * The training objective on a batch: the loss of the output pre-activations (with the gradient mode of
- * `loss.gradient`) plus the L2 term. With `record`, pre-activations are probed and saturation is kept.
+ * `loss.gradient`) plus the L2 term. `at` is the step (dropout draws its masks from it; a model without dropout
+ * needs none); when it is a RecordAt, pre-activations are probed and saturation is kept.
  */
-export function objective(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, record?: RecordAt): tf.Scalar {
-  const { mlp, loss, l2Coefficient } = context;
-  const pass = mlp.forward(x, record ? record.recorder.tap(record.step, record.epoch) : undefined);
-  if (record) record.recorder.recordSaturation(mlp, pass);
-  const logits = pass.preactivations[pass.preactivations.length - 1];
+export function objective(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, at?: StepAt | RecordAt): tf.Scalar {
+  const { model, loss, l2Coefficient } = context;
+  const tap = isRecorded(at) ? at.recorder.tap(at.step, at.epoch, model) : undefined;
+  const pass = model.forward(x, { tap, step: at?.step });
+  if (isRecorded(at)) at.recorder.recordSaturation(model, pass);
+  const logits = pass.preactivations[pass.preactivations.length - 1] as tf.Tensor2D;
   let value = lossWithGradient(loss, logits, y);
   if (l2Coefficient > 0) {
-    const squares = tf.addN(mlp.layers.map((l) => tf.sum(tf.square(l.kernel))));
+    const squares = tf.addN(model.parameterLayers.map((l) => tf.sum(tf.square(l.kernel))));
     value = tf.add(value, tf.mul(squares, l2Coefficient));
   }
   return value;
 }
 
 /** One SGD-family step on (x, y). Returns the batch loss (owned by the caller); everything else is disposed. */
-export function trainStep(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, record?: RecordAt): tf.Scalar {
-  const { value, grads } = context.optimizer.computeGradients(() => objective(context, x, y, record), context.mlp.variables);
-  if (record) record.recorder.recordParameterGrads(record.step, record.epoch, context.mlp, grads);
+export function trainStep(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, at?: StepAt | RecordAt): tf.Scalar {
+  const { value, grads } = context.optimizer.computeGradients(() => objective(context, x, y, at), context.model.variables);
+  if (isRecorded(at)) at.recorder.recordParameterGrads(at.step, at.epoch, context.model, grads);
   context.optimizer.applyGradients(grads);
   tf.dispose(grads);
   return value;
@@ -57,11 +65,11 @@ export function isRecordedStep(step: number, every: number): boolean {
  * trainStep on a batch from BatchBuilder: its reused typed arrays become x [size, features] and y [size, classes]
  * inside a tidy, so nothing but the returned loss outlives the step (and the buffers may be refilled after it).
  */
-export function trainStepOnBatch(context: StepContext, batch: Batch, record?: RecordAt): tf.Scalar {
+export function trainStepOnBatch(context: StepContext, batch: Batch, at?: StepAt | RecordAt): tf.Scalar {
   return tf.tidy(() => {
     const x = tf.tensor2d(batch.x, [batch.size, batch.x.length / batch.size]);
     const y = tf.tensor2d(batch.y, [batch.size, batch.y.length / batch.size]);
-    return trainStep(context, x, y, record);
+    return trainStep(context, x, y, at);
   });
 }
 
@@ -70,7 +78,7 @@ export function objectiveGradients(
   context: StepContext,
   x: tf.Tensor2D,
   y: tf.Tensor2D,
-  record?: RecordAt,
+  at?: StepAt | RecordAt,
 ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
-  return tf.variableGrads(() => objective(context, x, y, record), context.mlp.variables);
+  return tf.variableGrads(() => objective(context, x, y, at), context.model.variables);
 }

@@ -6,8 +6,8 @@ import { BatchBuilder, epochOrder } from '../data/batches';
 import type { Dataset } from '../data/dataset';
 import { deriveSeed, Rng } from '../data/rng';
 import { GradientRecorder } from '../hooks/recorder';
-import { buildMlp } from '../models/mlp';
-import { saveMlp } from '../models/save';
+import { buildModel } from '../models/build';
+import { saveModel } from '../models/save';
 import { createOptimizer } from '../optimizers/registry';
 import { appendFileChecked, writeFileAtomic } from '../results/atomic';
 import { Files, GRADIENT_COLUMNS, METRICS_COLUMNS, type MetricsRow, type RunStatus } from '../results/contract';
@@ -67,10 +67,10 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
   const checkpointFile = path.join(runDir, Files.checkpoint, 'checkpoint.bin');
   const output = outputActivationOf(config, run.modules);
   const loss = lossOf(config, run.modules, output);
-  const mlp = buildMlp(config.model, dataset.train.featureSize, dataset.train.numClasses, run.seed, output);
+  const model = buildModel(config.model, dataset.train, run.seed, output);
   const optimizer = createOptimizer(config.optimizer);
   const recorder = new GradientRecorder();
-  const context: StepContext = { mlp, optimizer, loss, l2Coefficient: config.l2 / (2 * dataset.train.size) };
+  const context: StepContext = { model, optimizer, loss, l2Coefficient: config.l2 / (2 * dataset.train.size) };
   const rng = new Rng(deriveSeed(run.seed, 'shuffle'));
   const batches = new BatchBuilder(dataset.train, config.batchSize);
   const metrics: MetricsRow[] = [];
@@ -82,7 +82,7 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
 
   try {
     if (options.resume && fs.existsSync(checkpointFile)) {
-      const state = await loadCheckpoint(checkpointFile, mlp, optimizer);
+      const state = await loadCheckpoint(checkpointFile, model, optimizer);
       rng.setState(state.rng);
       truncate(metricsFile, state.metricsBytes);
       truncate(gradientsFile, state.gradientsBytes);
@@ -95,7 +95,7 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
       fs.mkdirSync(runDir, { recursive: true });
       writeFileAtomic(metricsFile, csvHeader(METRICS_COLUMNS));
       writeFileAtomic(gradientsFile, csvHeader(GRADIENT_COLUMNS));
-      if (options.saveModels !== false) await saveMlp(mlp, path.join(runDir, Files.modelInit));
+      if (options.saveModels !== false) await saveModel(model, path.join(runDir, Files.modelInit));
       const row = evaluationRow(0, 0, wall());
       appendFileChecked(metricsFile, csvRows(METRICS_COLUMNS, [row]));
       metrics.push(row);
@@ -111,7 +111,7 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
         if (options.shouldStop?.()) return finish('interrupted', epoch - 1);
         const batch = batches.fill(order, batchIndex);
         const recordNow = isRecordedStep(step, config.hooks.every);
-        const lossTensor = trainStepOnBatch(context, batch, recordNow ? { recorder, step, epoch } : undefined);
+        const lossTensor = trainStepOnBatch(context, batch, recordNow ? { recorder, step, epoch } : { step, epoch });
         // One 4-byte read per step: divergence must stop the run at the step it happens.
         const loss = lossTensor.dataSync()[0];
         lossTensor.dispose();
@@ -137,7 +137,7 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
       appendFileChecked(metricsFile, csvRows(METRICS_COLUMNS, [row]));
       metrics.push(row);
       if (![row.train_loss, row.test_loss].every(isFiniteNumber)) return finish('diverged', epoch, step);
-      await saveCheckpoint(checkpointFile, mlp, optimizer, {
+      await saveCheckpoint(checkpointFile, model, optimizer, {
         epoch,
         step,
         rng: rng.getState(),
@@ -146,18 +146,18 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
         wallSeconds: wall(),
       });
     }
-    if (options.saveModels !== false) await saveMlp(mlp, path.join(runDir, Files.model));
+    if (options.saveModels !== false) await saveModel(model, path.join(runDir, Files.model));
     return finish('complete', config.epochs);
   } finally {
     recorder.dispose();
     optimizer.dispose();
-    mlp.dispose();
+    model.dispose();
   }
 
   function evaluationRow(epoch: number, atStep: number, wallSeconds: number): MetricsRow {
-    const train = evaluate(mlp, dataset.train, loss);
-    const validation = dataset.validation.size > 0 ? evaluate(mlp, dataset.validation, loss) : undefined;
-    const test = evaluate(mlp, dataset.test, loss);
+    const train = evaluate(model, dataset.train, loss);
+    const validation = dataset.validation.size > 0 ? evaluate(model, dataset.validation, loss) : undefined;
+    const test = evaluate(model, dataset.test, loss);
     return {
       epoch,
       step: atStep,

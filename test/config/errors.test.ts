@@ -11,6 +11,7 @@ import { LOSSES, LOSS_NAMES } from '../../src/losses/registry';
 import { HIDDEN_ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES } from '../../src/models/activations';
 import { INITIALIZER_NAMES } from '../../src/models/initializers';
 import { OPTIMIZERS, OPTIMIZER_NAMES } from '../../src/optimizers/registry';
+import { LAYERS } from '../../src/models/layers';
 import { runCli } from '../helpers/cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'config');
@@ -29,6 +30,7 @@ const OPTIMIZER_KEYS = list(Object.keys(OptimizerSchema.shape));
 const lossesWhere = (test: (name: (typeof LOSS_NAMES)[number]) => boolean) => list(LOSS_NAMES.filter(test));
 /** The optimisers whose `uses` include momentum, as the "does not use" message names them. */
 const MOMENTUM_USERS = OPTIMIZER_NAMES.filter((name) => (OPTIMIZERS[name].uses as readonly string[]).includes('momentum'));
+const LAYER_TYPES = list(Object.keys(LAYERS));
 
 /** [fixture, expected message lines, each prefixed by the file and (where known) line:col]. */
 const CASES: [string, (file: string) => string][] = [
@@ -166,6 +168,57 @@ const CASES: [string, (file: string) => string][] = [
       `${f}:4:37: defaults.optimizer.momentum: optimizer "sgd" does not use momentum (${list(MOMENTUM_USERS)} do${MOMENTUM_USERS.length === 1 ? 'es' : ''}).`,
   ],
   ['error_duplicate_run_names.yaml', (f) => `${f}:6:11: runs[2].name: duplicate run name "a" (also runs[0]); names must be unique.`],
+  // Layer stacks: the failing layer is named by its key path and type, with the shape it receives.
+  [
+    'error_layers_kernel_larger_than_input.yaml',
+    (f) =>
+      `${f}:9:11: runs[0].model.layers[2]: conv2d: kernelSize 7×7 is larger than its 6×6×6 input, so padding: valid leaves 0×0 outputs: use padding: same, or a kernelSize of at most 6×6.`,
+  ],
+  [
+    'error_layers_pool_to_zero.yaml',
+    (f) =>
+      `${f}:8:9: defaults.model.layers[2]: avgPool2d: poolSize 4×4 is larger than its 3×3×4 input, so padding: valid leaves 0×0 outputs: use padding: same, or a poolSize of at most 3×3.`,
+  ],
+  [
+    'error_layers_dense_before_flatten.yaml',
+    (f) => `${f}:9:11: runs[0].model.layers[2]: dense: needs a flat input but receives a 14×14×6 image: add { type: flatten } before it.`,
+  ],
+  [
+    'error_layers_conv_after_flatten.yaml',
+    (f) =>
+      `${f}:8:11: runs[0].model.layers[1]: conv2d: needs an image input (height×width×channels) but receives a flat 784: put it before the flatten layer, or remove the flatten before it.`,
+  ],
+  [
+    'error_layers_no_flatten_before_output.yaml',
+    (f) =>
+      `${f}:7:9: runs[0].model.layers: the output layer (dense, 10 units) needs a flat input but the stack ends in a 12×12×6 image: add { type: flatten } as the last layer.`,
+  ],
+  [
+    'error_layers_unknown_type.yaml',
+    (f) =>
+      [
+        `${f}:7:18: runs[0].model.layers[0].type: unknown layer type "conv2" — did you mean "conv2d"? Known: ${LAYER_TYPES}.`,
+        `${f}:12:11: runs[1].model.layers[0].type: expected a layer type (one of ${LAYER_TYPES}), received nothing (the key is missing).`,
+      ].join('\n'),
+  ],
+  [
+    'error_layers_bad_settings.yaml',
+    (f) =>
+      [
+        `${f}:7:11: runs[0].model.layers[0].filters: expected a number, received nothing (the key is missing).`,
+        `${f}:7:62: runs[0].model.layers[0].padding: unknown padding "sam" — did you mean "same"? Known: valid, same.`,
+        `${f}:7:79: runs[0].model.layers[0].activation: "softmax" cannot be a hidden activation: it is output only. Known hidden activations: ${HIDDEN}.`,
+        `${f}:7:26: runs[0].model.layers[0].filtres: unknown key "filtres" — did you mean "filters"? Known keys here: type, filters, kernelSize, strides, padding, activation, kernelInitializer, biasInitializer.`,
+        `${f}:8:39: runs[0].model.layers[1].poolSize: expected a value at least 1, received 0.`,
+        `${f}:9:33: runs[0].model.layers[2].rate: expected a value less than 1, received 1.`,
+        `${f}:10:27: runs[0].model.layers[3].units: unknown key "units". Known keys here: type.`,
+      ].join('\n'),
+  ],
+  [
+    'error_layers_and_hidden.yaml',
+    (f) =>
+      `${f}:6:15: runs[0].model.hidden: set together with model.layers: an MLP has hidden sizes, a layer stack has layers; keep one of them.`,
+  ],
 ];
 
 test('every error_* fixture has a case, and every case a fixture', () => {

@@ -70,7 +70,7 @@ runs:
   - {name: a, model: {hidden: [5]}}
 `);
     const { model, optimizer } = experiment.runs[0].config;
-    expect([model.hidden, model.hiddenActivation, optimizer.learningRate]).toEqual([[5], 'tanh', 3]);
+    expect([model, optimizer.learningRate]).toMatchObject([{ hidden: [5], hiddenActivation: 'tanh' }, 3]);
   });
 });
 
@@ -275,6 +275,20 @@ describe('JSON Schema', () => {
       expect(result.code).toBe(0);
     }
   });
+
+  // .ci/run compares a fresh run of experiments/<name>.yaml with results/baselines/<name>: both must be one experiment.
+  const baselines = fs.readdirSync(path.join(ROOT, 'results', 'baselines'));
+  test('there are CI baselines, the MLP smoke and the CNN smoke', () =>
+    expect(baselines).toEqual(expect.arrayContaining(['smoke', 'smoke-cnn'])));
+  test.each(baselines)(
+    'results/baselines/%s was made from the experiment file of that name as it is now (same experiment hash)',
+    (name) => {
+      const record = JSON.parse(fs.readFileSync(path.join(ROOT, 'results', 'baselines', name, 'experiment.json'), 'utf8')) as {
+        hash: string;
+      };
+      expect(record.hash).toBe(loadExperiment(path.join(ROOT, 'experiments', `${name}.yaml`)).hash);
+    },
+  );
 });
 
 test('run names that differ only by case get ids that differ case-insensitively too', () => {

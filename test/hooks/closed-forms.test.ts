@@ -81,7 +81,7 @@ const bound = (mlp: Mlp, loss: RunConfig['loss']) => lossOf({ loss }, {}, mlp.la
 /** Runs objectiveGradients with a recorder attached and returns the flushed rows plus the gradients as arrays. */
 function recorded(mlp: Mlp, loss: RunConfig['loss']): { rows: GradientRow[]; grads: Record<string, number[]> } {
   const optimizer = tf.train.sgd(0.1);
-  const context: StepContext = { mlp, optimizer, loss: bound(mlp, loss), l2Coefficient: 0 };
+  const context: StepContext = { model: mlp, optimizer, loss: bound(mlp, loss), l2Coefficient: 0 };
   const recorder = new GradientRecorder();
   const x = tf.tensor2d(X);
   const y = tf.tensor2d(T);
@@ -167,7 +167,7 @@ test.each([
   const loss = lossConfig(lossName, outputs);
   const { grads, rows } = recorded(mlp, loss);
   const optimizer = tf.train.sgd(0.1);
-  const context: StepContext = { mlp, optimizer, loss: bound(mlp, loss), l2Coefficient: 0 };
+  const context: StepContext = { model: mlp, optimizer, loss: bound(mlp, loss), l2Coefficient: 0 };
   const x = tf.tensor2d(X);
   const y = tf.tensor2d(T);
   const objectiveAt = (w: Matrix) => {
@@ -211,7 +211,7 @@ test.each([
     const mlp = handMlp(hidden, output);
     const loss = lossConfig(lossName, outputs);
     const optimizer = tf.train.sgd(0.1);
-    const context: StepContext = { mlp, optimizer, loss: bound(mlp, loss), l2Coefficient: 0 };
+    const context: StepContext = { model: mlp, optimizer, loss: bound(mlp, loss), l2Coefficient: 0 };
     const x = tf.tensor2d(X);
     const y = tf.tensor2d(T);
     const plain = objectiveGradients(context, x, y);

@@ -92,7 +92,7 @@ test('forward and logits equal a hand computation of relu then softmax', () => {
     [1, 1.75],
   ]);
   expect(pass.preactivations[1].arraySync()).toEqual(logits);
-  pass.activations[1]
+  (pass.activations[1] as tf.Tensor2D)
     .arraySync()
     .flat()
     .forEach((v, i) => expect(v).toBeCloseTo(softmax.flat()[i], 6));

@@ -1,4 +1,4 @@
-// Saved models: saveMlp writes model.json + weights.bin that tf.loadLayersModel reads back to the same predictions,
+// Saved models: saveModel writes model.json + weights.bin that tf.loadLayersModel reads back to the same predictions,
 // and model.json records the initializers that drew the weights (or none), never tfjs's defaults.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -7,8 +7,9 @@ import { selectBackend } from '../../src/backend/select';
 import { loadExperiment } from '../../src/config/experiment';
 import { deriveSeed } from '../../src/data/rng';
 import { INITIALIZER_NAMES, type InitializerName } from '../../src/models/initializers';
+import { buildModel } from '../../src/models/build';
 import { Mlp, buildMlp } from '../../src/models/mlp';
-import { loadSavedModel, saveMlp } from '../../src/models/save';
+import { loadSavedModel, saveModel } from '../../src/models/save';
 import { makeTempDir } from '../helpers/tmp';
 
 let tmp: ReturnType<typeof makeTempDir>;
@@ -28,7 +29,7 @@ test.each([
   const run = loadExperiment('s.yaml', {}, text).runs[0];
   const mlp = buildMlp(run.config.model, 12, 4, 3);
   const dir = path.join(tmp.dir, `${hidden}-${output}`);
-  await saveMlp(mlp, dir);
+  await saveModel(mlp, dir);
   expect(fs.readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
   const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
     format: string;
@@ -62,7 +63,7 @@ test('saving leaves tf.memory() unchanged', async () => {
   const run = loadExperiment('s.yaml', {}, 'name: s\nruns: [{model: {hidden: [3]}}]').runs[0];
   const mlp = buildMlp(run.config.model, 4, 2, 1);
   const before = tf.memory().numTensors;
-  await saveMlp(mlp, path.join(tmp.dir, 'memory'));
+  await saveModel(mlp, path.join(tmp.dir, 'memory'));
   expect(tf.memory().numTensors).toBe(before);
   mlp.dispose();
 });
@@ -132,7 +133,7 @@ describe.each(INITIALIZER_NAMES)('a model initialised with %s', (name) => {
     const text = `name: s\nruns: [{model: {hidden: [${SIZES[1]}], kernelInitializer: ${spec}, biasInitializer: ${spec}}}]`;
     mlp = buildMlp(loadExperiment('s.yaml', {}, text).runs[0].config.model, SIZES[0], SIZES[2], RUN_SEED);
     dir = path.join(tmp.dir, `init-${name}`);
-    await saveMlp(mlp, dir);
+    await saveModel(mlp, dir);
   });
   afterAll(() => mlp.dispose());
 
@@ -168,7 +169,7 @@ test('layers that do not know how they were drawn record no initializer, and the
   const built = buildMlp(run.config.model, 4, 2, 1);
   const bare = new Mlp(built.layers.map(({ kernel, bias, activation }) => ({ kernel, bias, activation })));
   const dir = path.join(tmp.dir, 'unknown-initializers');
-  await saveMlp(bare, dir);
+  await saveModel(bare, dir);
   expect(topologyLayers(dir).map((c) => [c.kernel_initializer, c.bias_initializer])).toEqual([
     [null, null],
     [null, null],
@@ -183,4 +184,71 @@ test('layers that do not know how they were drawn record no initializer, and the
   tf.dispose([x, predicted, expected]);
   loaded.dispose();
   built.dispose();
+});
+
+test.each([
+  [
+    'LeNet-5',
+    `{hiddenActivation: relu, layers: [{type: conv2d, filters: 6, kernelSize: 5, padding: same}, {type: maxPool2d},
+    {type: conv2d, filters: 16, kernelSize: 5}, {type: maxPool2d}, {type: flatten}, {type: dense, units: 120},
+    {type: dense, units: 84}]}`,
+  ],
+  [
+    'every layer type',
+    `{hiddenActivation: tanh, outputActivation: sigmoid, biasInitializer: {name: uniform, min: -0.5, max: 0.5}, layers: [
+    {type: conv2d, filters: 3, kernelSize: [3, 2], strides: 2, padding: same, activation: relu},
+    {type: avgPool2d, poolSize: 3, strides: 2, padding: same}, {type: conv2d, filters: 4, kernelSize: 2},
+    {type: maxPool2d, poolSize: 2, padding: same}, {type: flatten}, {type: dropout, rate: 0.3}, {type: dense, units: 7}]}`,
+  ],
+])('%s layer stack: the loaded model takes flat 784-pixel inputs and predicts the forward pass to 1e-6', async (label, yaml) => {
+  const run = loadExperiment('s.yaml', {}, `name: s\nruns: [{model: ${yaml}, loss: {name: mse}}]`).runs[0];
+  const model = buildModel(run.config.model, { featureSize: 784, numClasses: 10 }, 3);
+  const dir = path.join(tmp.dir, label.replace(/ /g, '-'));
+  await saveModel(model, dir);
+  const parameters = model.variables.reduce((sum, v) => sum + v.size, 0);
+  expect(fs.statSync(path.join(dir, 'weights.bin')).size).toBe(parameters * 4);
+  const loaded = await loadSavedModel(dir);
+  const x = tf.randomUniform([5, 784], 0, 1, 'float32', 5) as tf.Tensor2D;
+  // The trainer's forward pass at evaluation: logits through the output activation, dropout off.
+  const expected = tf.tidy(() => {
+    const logits = model.logits(x);
+    return run.config.model.outputActivation === 'sigmoid' ? tf.sigmoid(logits) : tf.softmax(logits);
+  });
+  const predicted = loaded.predict(x) as tf.Tensor;
+  expect(predicted.shape).toEqual([5, 10]);
+  const want = expected.dataSync();
+  const got = predicted.dataSync();
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-6);
+  expect(new Set(Array.from(want).map((v) => v.toFixed(4))).size).toBeGreaterThan(4);
+  tf.dispose([x, expected, predicted]);
+  loaded.dispose();
+  model.dispose();
+});
+
+test("a layer stack's model.json records each conv and dense layer's initializers (conv fans: receptive field × channels), which redraw its weights", async () => {
+  const RUN_SEED = 5;
+  const text = `name: s\nruns: [{model: {kernelInitializer: he-uniform, biasInitializer: {name: normal, stddev: 0.5}, layers: [
+    {type: conv2d, filters: 3, kernelSize: [3, 2]}, {type: maxPool2d}, {type: conv2d, filters: 4, kernelSize: 3, kernelInitializer: glorot-uniform},
+    {type: flatten}, {type: dropout, rate: 0.5}, {type: dense, units: 6}]}}]`;
+  const model = buildModel(loadExperiment('s.yaml', {}, text).runs[0].config.model, { featureSize: 784, numClasses: 10 }, RUN_SEED);
+  const dir = path.join(tmp.dir, 'stack-initializers');
+  await saveModel(model, dir);
+  const seed = (layer: number, tensor: string) => deriveSeed(RUN_SEED, `layer${layer}.${tensor}`);
+  const normal = (layer: number) => ({ class_name: 'RandomNormal', config: { mean: 0, stddev: 0.5, seed: seed(layer, 'bias') } });
+  // conv 3×2×1→3: fan_in 6; conv 3×3×3→4 on 13×13×3: fan_in 27, fan_out 36; dense 11·11·4 = 484 → 6; output 6 → 10.
+  const kernels = [uniform(Math.sqrt(6 / 6), seed(0, 'kernel')), uniform(Math.sqrt(6 / (27 + 36)), seed(1, 'kernel'))];
+  kernels.push(uniform(Math.sqrt(6 / 484), seed(2, 'kernel')), uniform(Math.sqrt(6 / 6), seed(3, 'kernel')));
+  const withParameters = topologyLayers(dir).filter((c) => c.kernel_initializer !== undefined);
+  expect(withParameters.map((c) => [c.kernel_initializer, c.bias_initializer])).toEqual(kernels.map((k, i) => [k, normal(i)]));
+  const loaded = await loadSavedModel(dir);
+  const loadedWithParameters = loaded.layers.filter((l) => l.getWeights().length === 2) as unknown as LoadedDense[];
+  model.parameterLayers.forEach((layer, index) => {
+    const kernel = loadedWithParameters[index].kernelInitializer.apply(layer.kernel.shape);
+    const bias = loadedWithParameters[index].biasInitializer.apply(layer.bias.shape);
+    expect(kernel.dataSync()).toEqual(layer.kernel.dataSync());
+    expect(bias.dataSync()).toEqual(layer.bias.dataSync());
+    tf.dispose([kernel, bias]);
+  });
+  loaded.dispose();
+  model.dispose();
 });

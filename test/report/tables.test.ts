@@ -135,16 +135,16 @@ describe('gradient tables', () => {
     const { groups, gridKeys } = fixture();
     const csv = tableToCsv(gradientsTable(groups, gridKeys)).split('\n');
     expect(csv[0]).toBe(
-      'loss,run,layer,n,preact_l2_step0_mean,preact_l2_step0_std,preact_l2_epoch1_mean,preact_l2_epoch1_std,' +
+      'loss,run,layer,layer_kind,n,preact_l2_step0_mean,preact_l2_step0_std,preact_l2_epoch1_mean,preact_l2_epoch1_std,' +
         'preact_l2_last_mean,preact_l2_last_std,saturated_step0_mean,saturated_step0_std,saturated_last_mean,saturated_last_std',
     );
     expect(csv.slice(1)).toEqual([
-      'cross-entropy,loss=cross-entropy,0,2,0.02,0.0141421356237,0.04,0.0282842712475,0.01,0.00707106781187,0.15,0.0707106781187,0.4,0.141421356237',
-      'cross-entropy,loss=cross-entropy,1,2,0.2,0.141421356237,0.4,0.282842712475,0.1,0.0707106781187,0.25,0.0707106781187,0.5,0.141421356237',
-      'cross-entropy,loss=cross-entropy,2,2,1,0,2,0,0.5,0,,,,',
-      'mse,loss=mse,0,2,0.6,0.141421356237,1.2,0.282842712475,0.3,0.0707106781187,0.1,0.0707106781187,0.3,0.0707106781187',
-      'mse,loss=mse,1,2,0.55,0.0707106781187,1.1,0.141421356237,0.275,0.0353553390593,0.1,0,0.2,0',
-      'mse,loss=mse,2,2,0.5,0,1,0,0.25,0,0,0,0.5,0',
+      'cross-entropy,loss=cross-entropy,0,dense,2,0.02,0.0141421356237,0.04,0.0282842712475,0.01,0.00707106781187,0.15,0.0707106781187,0.4,0.141421356237',
+      'cross-entropy,loss=cross-entropy,1,dense,2,0.2,0.141421356237,0.4,0.282842712475,0.1,0.0707106781187,0.25,0.0707106781187,0.5,0.141421356237',
+      'cross-entropy,loss=cross-entropy,2,dense,2,1,0,2,0,0.5,0,,,,',
+      'mse,loss=mse,0,dense,2,0.6,0.141421356237,1.2,0.282842712475,0.3,0.0707106781187,0.1,0.0707106781187,0.3,0.0707106781187',
+      'mse,loss=mse,1,dense,2,0.55,0.0707106781187,1.1,0.141421356237,0.275,0.0353553390593,0.1,0,0.2,0',
+      'mse,loss=mse,2,dense,2,0.5,0,1,0,0.25,0,0,0,0.5,0',
       '',
     ]);
   });

@@ -38,7 +38,7 @@ function setUp(optimizerName: string, seed: number): { mlp: Mlp; optimizer: tf.O
   return {
     mlp,
     optimizer,
-    context: { mlp, optimizer, loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation), l2Coefficient: 0 },
+    context: { model: mlp, optimizer, loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation), l2Coefficient: 0 },
   };
 }
 

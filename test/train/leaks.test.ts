@@ -55,7 +55,12 @@ test.each([
   const run = resolvedRun(`  optimizer: {name: ${optimizerName}, learningRate: 0.05}\n  l2: 0.5`);
   const mlp = buildMlp(run.config.model, dataset.train.featureSize, dataset.train.numClasses, run.seed);
   const optimizer = createOptimizer(run.config.optimizer);
-  const context: StepContext = { mlp, optimizer, loss: boundLoss(run, mlp), l2Coefficient: run.config.l2 / (2 * dataset.train.size) };
+  const context: StepContext = {
+    model: mlp,
+    optimizer,
+    loss: boundLoss(run, mlp),
+    l2Coefficient: run.config.l2 / (2 * dataset.train.size),
+  };
   const recorder = new GradientRecorder();
   const batch = 16;
   const x = tf.tensor2d(dataset.train.features.subarray(0, batch * 5), [batch, 5]);
@@ -104,7 +109,7 @@ test('rows recorded but never flushed (a run stopped mid-way) are released by di
   const x = tf.tensor2d(dataset.train.features.subarray(0, 40), [8, 5]);
   const y = oneHotTargets(8);
   tf.tidy(() =>
-    trainStep({ mlp, optimizer, loss: boundLoss(run, mlp), l2Coefficient: 0 }, x, y, { recorder, step: 0, epoch: 1 }),
+    trainStep({ model: mlp, optimizer, loss: boundLoss(run, mlp), l2Coefficient: 0 }, x, y, { recorder, step: 0, epoch: 1 }),
   ).dispose();
   recorder.dispose();
   tf.dispose([x, y]);
