@@ -41,9 +41,11 @@ export const CNN_TARGETS = {
 /** A value in its unit: 2.40×, 7.1%, 812 MB. */
 export function formatValue(unit: CnnTarget['unit'], value: number): string {
   if (!Number.isFinite(value)) return '—';
-  if (unit === '%') return `${(100 * value).toFixed(1)}%`;
+  // A minus sign, not a hyphen: a cell starting with "-" would be quoted as a possible spreadsheet formula.
+  const signed = (text: string) => text.replace(/^-/, '−');
+  if (unit === '%') return signed(`${(100 * value).toFixed(1)}%`);
   if (unit === 'MB') return `${Math.round(value)} MB`;
-  return `${value.toFixed(2)}×`;
+  return signed(`${value.toFixed(2)}×`);
 }
 
 /** "met", or how far the value is from its bound ("missed by 34%"), or "not measured". */

@@ -1,6 +1,6 @@
 // The bench's flag parsing: defaults, each flag, and the exact messages for bad flags (no benchmark is run).
 import { parseOptions } from '../../scripts/bench';
-import { CNN_TARGETS, pairedRatio, verdict } from '../../scripts/bench/cnn';
+import { CNN_TARGETS, formatValue, pairedRatio, verdict } from '../../scripts/bench/cnn';
 
 describe('parseOptions', () => {
   test('defaults: full epoch, every backend, CPU clock, 10,000 images on cpu, one repeat', () => {
@@ -95,4 +95,14 @@ describe('the CNN section helpers', () => {
   ])('verdict(%o, %d) is "%s"', (target, value, expected) => {
     expect(verdict(target, value)).toBe(expected);
   });
+});
+
+test.each([
+  ['%', -0.264, '−26.4%'],
+  ['%', 0.006, '0.6%'],
+  ['×', 3.94, '3.94×'],
+  ['MB', 777.6, '778 MB'],
+  ['×', NaN, '—'],
+] as const)('formatValue(%s, %d) is "%s" (a minus sign, which CSV cells do not quote)', (unit, value, expected) => {
+  expect(formatValue(unit, value)).toBe(expected);
 });
