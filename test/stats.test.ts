@@ -85,7 +85,7 @@ describe('welchTest', () => {
     }
   });
 
-  test('the README seed-question numbers, 96.03 ± 0.14 against 95.67 ± 0.20 over 3 seeds, give t = 2.55 on 3.6 df (the issue says t ≈ 2.5, p ≈ 0.07)', () => {
+  test('the 3-seed findings numbers, 96.03 ± 0.14 against 95.67 ± 0.20 over 3 seeds, give t = 2.55 on 3.6 df (the issue says t ≈ 2.5, p ≈ 0.07)', () => {
     // Three values with mean m and sample std s: m - s, m, m + s.
     const arm = (m: number, s: number) => [m - s, m, m + s];
     const welch = welchTest(arm(96.03, 0.14), arm(95.67, 0.2));

@@ -1,5 +1,6 @@
 // The anatomy plot (Vega-Lite): loss and |∂L/∂z| against the output probability, one line per pair, log scales.
 import type { AnatomyRow } from './compute';
+import { CHART_STYLE } from '../report/chart-style';
 
 const PANEL = { width: 280, height: 240 };
 /** Log axes start here: a loss or gradient of 1e-9 near p = 1 would squeeze the region that matters. */
@@ -7,13 +8,8 @@ const LOG_FLOOR = 1e-5;
 
 /** Shared look with the report's charts: readable fonts, left-aligned titles. */
 const CONFIG = {
-  font: 'Helvetica, Arial, sans-serif',
-  background: 'white',
-  padding: 8,
-  title: { fontSize: 15, anchor: 'start', offset: 12, subtitleFontSize: 12, subtitleColor: '#555' },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
+  ...CHART_STYLE,
   legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 720, orient: 'bottom', columns: 1 },
-  view: { stroke: '#ccc' },
 };
 
 /**

@@ -5,6 +5,7 @@ import { aggregate } from '../stats';
 import { COMPARED_METRICS } from './differences-table';
 import type { ReportTable } from './table';
 import { baseRunName, gridValueText } from '../util/grid-text';
+import { CHART_STYLE } from './chart-style';
 
 /**
  * A run group's name in legends: a grid run reads `base · value · value` ("sigmoid-mse · normal-fan-in") rather than
@@ -31,14 +32,9 @@ const HEIGHT = 300;
 
 /** Shared look: readable fonts, left-aligned titles, room for long run names in the legend. */
 const CONFIG = {
-  font: 'Helvetica, Arial, sans-serif',
-  background: 'white',
-  padding: 8,
-  title: { fontSize: 15, anchor: 'start', offset: 12, subtitleFontSize: 12, subtitleColor: '#555' },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
+  ...CHART_STYLE,
   legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 480, orient: 'right' },
   header: { labelFontSize: 12, titleFontSize: 12 },
-  view: { stroke: '#ccc' },
 };
 
 /** One colour per run group, the same in every plot. */

@@ -1,45 +1,13 @@
 // End to end: report.html is self-contained, and every chart draws marks when headless Chromium lays it out.
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
 import { writeReport } from '../../src/report';
+import { CHROMIUM, chartMarks, dumpDom, haveChromium } from '../helpers/chromium';
 
 const GRID = path.join(__dirname, '..', 'fixtures', 'report', 'grid');
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
   console.warn(`report e2e: skipping the headless-browser test: ${CHROMIUM} is absent (apt-get install -y chromium)`);
-}
-
-/** The page's DOM after headless Chromium has loaded it offline and run its mark-counting script. */
-function dumpDom(file: string): string {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'losslab-chromium-'));
-  try {
-    const result = spawnSync(
-      CHROMIUM,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP * ~NOTFOUND', // no name resolves: the page must not need the network
-        `--user-data-dir=${profile}`,
-        '--dump-dom',
-        pathToFileURL(file).href,
-      ],
-      { encoding: 'utf8', timeout: 90_000 },
-    );
-    expect(result.error).toBeUndefined();
-    return result.stdout;
-  } finally {
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
 }
 
 let tmp: string;
@@ -77,9 +45,7 @@ describe('report.html', () => {
   (haveChromium ? test : test.skip)('every chart draws non-empty marks in headless Chromium, offline', () => {
     const dom = dumpDom(htmlFile);
     expect(dom).toMatch(/<body data-charts="4" data-charts-drawn="4">/);
-    const marks = Object.fromEntries(
-      [...dom.matchAll(/<figure class="chart" data-chart="([^"]+)" data-marks="(\d+)">/g)].map((m) => [m[1], Number(m[2])]),
-    );
+    const marks = chartMarks(dom);
     /*
      * Marks with a non-empty box, from the fixture (2 groups, 4 epochs, 3 layers, 6 steps):
      * accuracy and loss: 2 bands + 2 lines + 2 x 4 epoch points = 12;
