@@ -27,6 +27,8 @@ export interface DifferenceSettings {
   /** A run name (as in the experiment file); undefined compares pairs. */
   reference?: string;
   interval: IntervalChoice;
+  /** Why the recorded reference is not used (it names a run this folder does not hold), for the report's notes. */
+  note?: string;
 }
 
 /** A metric of the runs table as the differences table compares it. */
@@ -67,16 +69,21 @@ export interface RunPair {
 }
 
 /**
- * The settings from experiment.json's `report` block, overridden by `overrides` (the report command's flags).
- * Throws OutputError for a reference that names no run of the folder, or an unknown interval method.
+ * The settings from experiment.json's `report` block, overridden by `overrides` (the report command's flags). A
+ * recorded reference this folder does not hold (a `run --only` subset) gives every pair and a note; --reference naming
+ * no run is a ConfigError, a recorded reference that is not a name or an unknown interval method an OutputError.
  */
 export function readDifferenceSettings(data: ResultsData, overrides: Partial<DifferenceSettings> = {}): DifferenceSettings {
   const file = path.join(data.dir, Files.experiment);
-  const recorded = (data.experiment.report ?? {}) as { reference?: unknown; interval?: unknown };
+  const recorded = (data.experiment.report ?? {}) as { reference?: unknown };
   const reference = overrides.reference ?? recorded.reference;
-  const interval = overrides.interval ?? recorded.interval ?? 'auto';
   const where = overrides.reference !== undefined ? '--reference' : `${file}: report.reference`;
   const names = [...new Set(data.experiment.runs.map((run) => baseRunName(run.name)))];
+  if (overrides.reference === undefined && typeof reference === 'string' && !names.includes(reference)) {
+    // The experiment file named a run of its own (checked at validate), but this folder holds a subset (run --only).
+    const note = `${where} names ${shown(reference)}, which this folder does not hold (run with --only?); the differences table compares every pair instead.`;
+    return { interval: checkedInterval(data, overrides, file), note };
+  }
   if (reference !== undefined && (typeof reference !== 'string' || !names.includes(reference))) {
     // A mistyped flag is bad input on the command line (ConfigError); a bad experiment.json is a bad results folder.
     const ErrorType = overrides.reference !== undefined ? ConfigError : OutputError;
@@ -84,13 +91,20 @@ export function readDifferenceSettings(data: ResultsData, overrides: Partial<Dif
       `${where}: unknown run ${shown(reference)}${didYouMean(typeof reference === 'string' ? reference : '', names) || '.'} Runs: ${names.join(', ')}.`,
     );
   }
+  return { reference, interval: checkedInterval(data, overrides, file) };
+}
+
+/** The interval method from --interval or report.interval (default auto); an unknown one is an OutputError. */
+function checkedInterval(data: ResultsData, overrides: Partial<DifferenceSettings>, file: string): IntervalChoice {
+  const recorded = (data.experiment.report ?? {}) as { interval?: unknown };
+  const interval = overrides.interval ?? recorded.interval ?? 'auto';
   if (!(INTERVAL_CHOICES as readonly unknown[]).includes(interval)) {
     const at = overrides.interval !== undefined ? '--interval' : `${file}: report.interval`;
     throw new OutputError(
       `${at}: unknown interval method ${shown(interval)}${didYouMean(typeof interval === 'string' ? interval : '', INTERVAL_CHOICES) || '.'} Known: ${INTERVAL_CHOICES.join(', ')}.`,
     );
   }
-  return { reference, interval: interval as IntervalChoice };
+  return interval as IntervalChoice;
 }
 
 /** A value from a file or flag as it may be echoed: JSON-escaped and at most 60 characters. */

@@ -40,7 +40,8 @@ export function buildReport(data: ResultsData, overrides: Partial<DifferenceSett
   const flow = gradientFlowTable(groups, gridKeys);
   const reference = readReference(data);
   const refTable = reference === undefined ? undefined : referenceTable(reference, groups);
-  const differences = differencesTable(groups, data, readDifferenceSettings(data, overrides));
+  const differenceSettings = readDifferenceSettings(data, overrides);
+  const differences = differencesTable(groups, data, differenceSettings);
   const charts = [...reportCharts(groups), ...(differences ? [differencesChart(differences, gridKeys)] : [])].filter(
     (c) => (c.spec.data as { values: unknown[] }).values.length > 0,
   );
@@ -90,6 +91,7 @@ export function buildReport(data: ResultsData, overrides: Partial<DifferenceSett
   const notes = [
     ...(leftOut.length > 0 ? [`Left out of the tables and plots (not complete or diverged): ${leftOut.join(', ')}.`] : []),
     ...data.warnings,
+    ...(differenceSettings.note !== undefined ? [differenceSettings.note] : []),
   ];
   const tables = [
     runs,

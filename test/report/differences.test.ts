@@ -242,14 +242,34 @@ describe('settings and formatting', () => {
       reference: 'sigmoid-mse',
       interval: 'bootstrap',
     });
-    const bad = { ...data, experiment: { ...data.experiment, report: { reference: 'sigmoid_mse', interval: 'welsh' } } };
-    expect(() => readDifferenceSettings(bad)).toThrow(
-      `${path.join(FIXTURES, 'three-seeds', 'experiment.json')}: report.reference: unknown run "sigmoid_mse" — did you mean "sigmoid-mse"? ` +
+    expect(() => readDifferenceSettings(data, { reference: 'sigmoid_mse' })).toThrow(
+      '--reference: unknown run "sigmoid_mse" — did you mean "sigmoid-mse"? Runs: softmax-cross-entropy, sigmoid-mse, sigmoid-mse-skip-derivative.',
+    );
+    const notAName = { ...data, experiment: { ...data.experiment, report: { reference: 42 } } };
+    expect(() => readDifferenceSettings(notAName)).toThrow(
+      `${path.join(FIXTURES, 'three-seeds', 'experiment.json')}: report.reference: unknown run 42. ` +
         'Runs: softmax-cross-entropy, sigmoid-mse, sigmoid-mse-skip-derivative.',
     );
+    const bad = { ...data, experiment: { ...data.experiment, report: { reference: 'sigmoid_mse', interval: 'welsh' } } };
     expect(() => readDifferenceSettings(bad, { reference: 'sigmoid-mse' })).toThrow(
       `${path.join(FIXTURES, 'three-seeds', 'experiment.json')}: report.interval: unknown interval method "welsh" — did you mean "welch"? Known: auto, welch, bootstrap.`,
     );
+  });
+
+  test('a recorded reference the folder does not hold (run --only) compares every pair and says why in a note', () => {
+    const { data, groups } = load('three-seeds');
+    const subset = { ...data, experiment: { ...data.experiment, report: { reference: 'linear-mse' } } };
+    const settings = readDifferenceSettings(subset);
+    expect(settings).toEqual({
+      interval: 'auto',
+      note:
+        `${path.join(FIXTURES, 'three-seeds', 'experiment.json')}: report.reference names "linear-mse", which this folder does not hold ` +
+        '(run with --only?); the differences table compares every pair instead.',
+    });
+    const everyPair = differencesTable(groups, subset, settings)!;
+    expect(everyPair.description).toMatch(/^Compared: every pair of runs that differ in one thing/);
+    expect(everyPair.csvRows).toEqual(differencesTable(groups, data, { interval: 'auto' })!.csvRows);
+    expect(everyPair.csvRows.length).toBeGreaterThan(differencesTable(groups, data, readDifferenceSettings(data))!.csvRows.length);
   });
 
   test('a run alone has nothing to compare: no table', () => {
