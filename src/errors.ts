@@ -53,3 +53,13 @@ export class WriteError extends LosslabError {
     super(message, ExitCode.interrupted);
   }
 }
+
+/**
+ * A results folder or file read back as input (report, compare, merge, --resume) that is missing, malformed or
+ * inconsistent: one class for every reader of losslab's own output, so each refuses the same folder the same way.
+ */
+export class ResultsError extends LosslabError {
+  constructor(message: string) {
+    super(message, ExitCode.badInput);
+  }
+}

@@ -1,7 +1,7 @@
 // Per-metric tolerances for `losslab compare`: the defaults, the `--tol` flag syntax and the tolerance file format.
-import * as fs from 'fs';
 import YAML from 'yaml';
 import { ConfigError } from '../errors';
+import { readTextFile } from '../files/read-file';
 import type { SummaryColumn } from '../results/contract';
 import { didYouMean } from '../util/did-you-mean';
 
@@ -89,12 +89,7 @@ export function parseTolFlag(text: string): { metric: Metric; tolerance: Toleran
  * metric -> "kind:value[:direction]" or "off". Throws a ConfigError naming the file and key for anything else.
  */
 export function readToleranceFile(file: string): Partial<Record<Metric, Tolerance | null>> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new ConfigError(`--tolerances: cannot read "${file}": no such file`);
-  }
+  const text = readTextFile(file, 'tolerances');
   let document: unknown;
   try {
     document = YAML.parse(text);

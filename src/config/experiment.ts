@@ -9,6 +9,7 @@ import { describeValue, problemsError, problemsFromIssues, type Problem } from '
 import { parseExperimentSource, type SourceDocument } from './parse-file';
 import { ExperimentFileSchema, type ExperimentFile } from './schema';
 import { keysAt } from './schema-walk';
+import { listText } from '../util/quote';
 
 export type { Experiment, ExperimentOverrides, ModuleUse, ResolvedRun, RunModules } from './expand';
 
@@ -63,7 +64,7 @@ function parseExperiment(file: string, text?: string): { source: SourceDocument;
   const rawKeys = Object.keys(raw);
   if (!rawKeys.some((k) => TOP_LEVEL_KEYS.includes(k))) {
     throw new ConfigError(
-      `${file}: not an experiment file: none of the keys ${TOP_LEVEL_KEYS.filter((k) => k !== '$schema').join(', ')} is present (received keys: ${rawKeys.join(', ') || 'none'}).`,
+      `${file}: not an experiment file: none of the keys ${TOP_LEVEL_KEYS.filter((k) => k !== '$schema').join(', ')} is present (received keys: ${listText(rawKeys)}).`,
     );
   }
   const parsed = ExperimentFileSchema.safeParse(raw, { reportInput: true });

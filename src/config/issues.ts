@@ -4,6 +4,7 @@ import { ConfigError } from '../errors';
 import type { SourceDocument } from './parse-file';
 import { ACTIVATIONS } from '../models/activations';
 import { didYouMean } from '../util/did-you-mean';
+import { listText, quote } from '../util/quote';
 
 type Path = readonly PropertyKey[];
 
@@ -22,10 +23,11 @@ export function formatPath(path: Path): string {
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (the key is missing)';
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quote(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
-  return `a mapping with keys ${Object.keys(value).join(', ') || '(none)'}`;
+  const keys = Object.keys(value);
+  return keys.length === 0 ? 'a mapping with no keys' : `a mapping with keys ${listText(keys)}`;
 }
 
 /** What kind of thing a key names, for "unknown loss" rather than "unknown value". */

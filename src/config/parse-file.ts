@@ -1,7 +1,8 @@
 // Reads an experiment file (YAML or JSON) into plain data, with line/column for every error.
-import * as fs from 'fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../errors';
+import { parseJson } from '../files/parse-json';
+import { decodeText, readTextFile } from '../files/read-file';
 
 /** A parsed file: its data and a way to find the line and column of a key path in it. */
 export interface SourceDocument {
@@ -13,17 +14,12 @@ export interface SourceDocument {
 
 /**
  * Parses `file` as YAML 1.2 with the core schema (JSON is a subset): data only, no custom tags, no code.
- * Malformed text, an empty file and a missing file are ConfigErrors naming the file, line and column.
+ * The file is read by the guarded reader (regular file, size cap, UTF-8). Malformed text, an empty file and a
+ * missing file are ConfigErrors naming the file, line and column.
  */
 export function parseExperimentSource(file: string, text?: string): SourceDocument {
-  let source: string;
-  try {
-    source = text ?? fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new ConfigError(`${file}: cannot read the experiment file: ${reason}.`);
-  }
+  // Text given directly (tests, tools) gets the same encoding checks as a file: a raw NUL is refused either way.
+  const source = text === undefined ? readTextFile(file, 'experiment') : decodeText(Buffer.from(text, 'utf8'), file, 'experiment');
   if (source.trim() === '') {
     throw new ConfigError(
       `${file}: the file is empty — expected an experiment: a mapping with name, dataset, defaults and runs or grid (see experiments/quickstart.yaml).`,
@@ -79,19 +75,7 @@ function locate(doc: Document, lineCounter: LineCounter, file: string, path: rea
   return `${file}:${line}:${col}`;
 }
 
-/**
- * A .json file must be JSON, not just YAML that looks like it (YAML would accept trailing commas and comments).
- * V8 reports "… in JSON at position N" (or nothing at the end of the input); that becomes line and column.
- */
+/** A .json file must be JSON, not just YAML that looks like it (YAML would accept trailing commas and comments). */
 function checkStrictJson(file: string, source: string): void {
-  try {
-    JSON.parse(source);
-  } catch (error) {
-    const message = (error as Error).message;
-    const match = / in JSON at position (\d+)/.exec(message);
-    const position = match ? Number(match[1]) : source.length;
-    const before = source.slice(0, position).split('\n');
-    const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input');
-    throw new ConfigError(`${file}:${before.length}:${before[before.length - 1].length + 1}: malformed JSON: ${reason}`);
-  }
+  parseJson(source, file, (message) => new ConfigError(message));
 }

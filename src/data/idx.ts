@@ -1,7 +1,8 @@
 // Parses IDX files (the MNIST container format), raw or gzip-compressed, checking every header field.
-import * as fs from 'fs';
 import * as zlib from 'zlib';
 import { DataError } from '../errors';
+import { FILE_KINDS, readFileBytes } from '../files/read-file';
+import { formatBytes } from '../util/bytes';
 
 /** Which IDX layout a file must have: images are [count, rows, cols], labels are [count]. */
 export type IdxKind = 'images' | 'labels';
@@ -103,23 +104,22 @@ export function parseIdx(bytes: Uint8Array, file: string, kind: IdxKind): IdxArr
 }
 
 /**
- * Reads and decodes an IDX file of the given kind. Gzip is detected by the 0x1f8b magic or a `.gz` name
- * and inflated with zlib.gunzipSync. Every failure (missing, unreadable, bad gzip, bad header) is a DataError.
+ * Reads and decodes an IDX file of the given kind through the guarded reader (regular file, at most the dataset
+ * cap). Gzip is detected by the 0x1f8b magic or a `.gz` name and inflated with zlib.gunzipSync, to at most the same
+ * cap (a small .gz cannot inflate to fill memory). Every failure (missing, unreadable, bad gzip, bad header) is a
+ * DataError.
  */
 export function readIdxFile(file: string, kind: IdxKind): IdxArray {
-  let raw: Buffer;
-  try {
-    raw = fs.readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError(`${file}: IDX ${kind} file not found`);
-    throw new DataError(`${file}: cannot read IDX ${kind} file (${(error as Error).message})`);
-  }
+  const raw = readFileBytes(file, 'dataset');
   let bytes: Uint8Array = raw;
   if (isGzip(raw) || file.endsWith('.gz')) {
+    const limit = FILE_KINDS.dataset.maxBytes;
     try {
-      bytes = zlib.gunzipSync(raw);
+      bytes = zlib.gunzipSync(raw, { maxOutputLength: limit });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DataError(`${file}: the gzip data inflates to more than ${formatBytes(limit)}, the limit for dataset files`);
+      }
       throw new DataError(
         `${file}: expected gzip-compressed IDX data but gunzip failed (${(error as Error).message}) — the file is truncated or corrupt`,
       );

@@ -79,7 +79,7 @@ describe('tolerance files', () => {
   });
 
   test('a missing file names the flag', () => {
-    expect(() => readToleranceFile('no/such.yaml')).toThrow('--tolerances: cannot read "no/such.yaml": no such file');
+    expect(() => readToleranceFile('no/such.yaml')).toThrow(new ConfigError('no/such.yaml: cannot read the tolerance file: no such file.'));
   });
 });
 

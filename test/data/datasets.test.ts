@@ -1,6 +1,5 @@
 // The dataset registry and loadDataset: real MNIST, Fashion-MNIST if installed, and idx folders in tmp.
 import * as fs from 'fs';
-import fsModule from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { ConfigError, DataError } from '../../src/errors';
@@ -17,6 +16,7 @@ import {
 import { readIdxFile } from '../../src/data/idx';
 import { mnistDataFolder } from '../../src/data/mnist';
 import { encodeIdx, makeTempFolder, removeFolder, syntheticPixel, writeSyntheticIdxFolder } from '../fixtures/data/idx-files';
+import * as readFile from '../../src/files/read-file';
 
 function labelCounts(split: Split): number[] {
   const counts = new Array<number>(10).fill(0);
@@ -154,7 +154,7 @@ describe('idx folders', () => {
 
   test('decoded files are cached per process, and re-read when a file changes', () => {
     writeSyntheticIdxFolder(folder, { trainCount: 12 });
-    const readSpy = jest.spyOn(fsModule, 'readFileSync');
+    const readSpy = jest.spyOn(readFile, 'readFileBytes');
     try {
       loadDataset({ name: 'idx', path: folder, train: 12, validation: 0, test: 1 });
       loadDataset({ name: 'idx', path: folder, train: 5, validation: 5, test: 5 });

@@ -142,6 +142,6 @@ describe('readIdxFile', () => {
 
   test('a missing file -> DataError naming it', () => {
     const file = path.join(folder, 'nope');
-    expect(() => readIdxFile(file, 'images')).toThrow(new DataError(`${file}: IDX images file not found`));
+    expect(() => readIdxFile(file, 'images')).toThrow(new DataError(`${file}: cannot read the dataset file: no such file.`));
   });
 });

