@@ -1,5 +1,9 @@
 // `losslab compare` end to end: read both sides, resolve tolerances, compare, print, write JUnit, choose the exit code.
-import { ConfigError, ExitCode } from '../errors';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConfigError, ExitCode, OutputError } from '../errors';
+import { checkOutputFolder, createOutputFolder } from '../files/output-folder';
+import { quote } from '../util/quote';
 import { writeFileAtomic } from '../results/atomic';
 import type { Io } from '../io';
 import { compareResults, type CompareResult, type CompareSide } from './compare';
@@ -29,12 +33,16 @@ export function runCompare(options: CompareOptions, io: Io): number {
   if (!Number.isFinite(options.k) || options.k < 0) {
     throw new ConfigError(`--k: expected a number >= 0 (baseline standard deviations allowed), received ${String(options.k)}`);
   }
+  if (options.junit !== undefined) checkJunitPath(options.junit);
   const tolerances = resolveTolerances(options.tolerances ? readToleranceFile(options.tolerances) : {}, options.tol ?? []);
   const current = readResultsSource(options.current, 'current');
   const baseline = readResultsSource(options.baseline, 'baseline');
   const result = compareSources(current, baseline, tolerances, options.k);
   const exitCode = result.pass ? ExitCode.ok : ExitCode.runsFailed;
-  if (options.junit) writeFileAtomic(options.junit, formatJunitXml(result));
+  if (options.junit !== undefined) {
+    createOutputFolder(path.dirname(options.junit), '--junit');
+    writeFileAtomic(options.junit, formatJunitXml(result));
+  }
   io.out(options.json ? formatCompareJson(result, exitCode) : formatCompareText(result));
   return exitCode;
 }
@@ -64,4 +72,14 @@ function loadGradients(folder: string, runIds: readonly string[]): Map<string, M
     if (layers) byRun.set(id, layers);
   }
   return byRun;
+}
+
+/** `--junit` names a file to write: its folder must be usable (checkOutputFolder) and the path must not be a folder. */
+function checkJunitPath(file: string): void {
+  if (file.trim() === '')
+    throw new ConfigError(`--junit: expected a file name, received an empty value (${quote(file)}) — e.g. --junit results/compare.xml.`);
+  checkOutputFolder(path.dirname(file), '--junit');
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new OutputError(`--junit ${file}: is a folder; expected a file name for the JUnit XML, e.g. ${path.join(file, 'compare.xml')}.`);
+  }
 }

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, OutputError } from '../errors';
+import { checkOutputFolder, createOutputFolder, makeFolders } from '../files/output-folder';
 import { writeFileAtomic } from '../results/atomic';
 import { Files, type Manifest, type ManifestRun } from '../results/contract';
 import { toCsv } from '../results/csv';
@@ -128,7 +129,8 @@ export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean)
  * name, then renamed), then summary.csv, experiment.json and, last, manifest.json: a folder with a manifest is complete.
  */
 export function writeMerge(plan: MergePlan, out: string): void {
-  fs.mkdirSync(path.join(out, Files.runsDir), { recursive: true });
+  createOutputFolder(out);
+  makeFolders(path.join(out, Files.runsDir));
   for (const { runId, shardDir } of plan.runFolders) {
     const target = path.join(out, Files.runsDir, runId);
     const temporary = `${target}.tmp-${process.pid}`;
@@ -141,8 +143,9 @@ export function writeMerge(plan: MergePlan, out: string): void {
   writeFileAtomic(path.join(out, Files.manifest), `${JSON.stringify(plan.manifest, null, 2)}\n`);
 }
 
-/** Refuses an --out that is one of the shards, or that already holds files. */
+/** Refuses an --out that cannot be an output folder (checkOutputFolder), is one of the shards, or already holds files. */
 export function checkOutFolder(out: string, shardDirs: readonly string[]): void {
+  checkOutputFolder(out);
   const resolved = path.resolve(out);
   const clash = shardDirs.find((dir) => path.resolve(dir) === resolved);
   if (clash !== undefined) throw new ConfigError(`--out: "${out}" is one of the shard folders; choose a new folder`);

@@ -6,6 +6,7 @@ import { LayerStack } from './layer-stack';
 import { layerDefinition } from './layers';
 import type { Mlp } from './mlp';
 import type { Model } from './model';
+import { makeFolders } from '../files/output-folder';
 import { writeFileAtomic } from '../results/atomic';
 
 /**
@@ -72,7 +73,7 @@ export async function saveModel(network: Model, dir: string): Promise<void> {
   try {
     await model.save(
       tf.io.withSaveHandler((artifacts) => {
-        fs.mkdirSync(dir, { recursive: true });
+        makeFolders(dir);
         const weightsManifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }];
         const note = moduleActivationNote(network);
         const modelJson = {

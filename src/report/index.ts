@@ -1,7 +1,6 @@
 // writeReport: turns a results folder into report.md, report.html, tables/*.csv|tex and plots/*.svg.
-import * as fs from 'fs';
 import * as path from 'path';
-import { OutputError } from '../errors';
+import { checkOutputFolder, createOutputFolder } from '../files/output-folder';
 import { writeFileAtomic } from '../results/atomic';
 import { DEFAULT_FORMATS, parseFormats } from './output-formats';
 import { reportToHtml } from './html';
@@ -34,10 +33,9 @@ export async function writeReport(resultsDir: string, options: ReportOptions = {
   const formats = parseFormats(options.formats ?? [...DEFAULT_FORMATS]);
   const data = loadResults(resultsDir);
   const out = options.out ?? path.join(resultsDir, 'report');
-  if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
-    throw new OutputError(`--out ${out}: is a file; expected a folder for report.md, report.html, tables/ and plots/`);
-  }
+  checkOutputFolder(out);
   const model = buildReport(data, { reference: options.reference, interval: options.interval });
+  createOutputFolder(out);
   const files: string[] = [];
   const write = (relative: string, text: string) => {
     const file = path.join(out, relative);

@@ -2,6 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { WriteError } from '../errors';
+import { makeFolders } from '../files/output-folder';
+import { describeFsError } from '../files/read-file';
 
 /** The fs functions used for writing; tests swap in failing ones to simulate a full disk. */
 export interface WriteFs {
@@ -24,9 +26,9 @@ export function setWriteFs(replacement: WriteFs): () => void {
  * truncated file. Errors become a WriteError naming the file and the cause.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.tmp-${process.pid}`;
   try {
+    makeFolders(path.dirname(file));
     writer.writeFileSync(temporary, data);
     const fd = fs.openSync(temporary, 'r');
     try {
@@ -51,14 +53,5 @@ export function appendFileChecked(file: string, data: string): void {
 }
 
 function asWriteError(file: string, error: unknown): WriteError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOSPC'
-      ? 'no space left on device'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EROFS'
-          ? 'read-only file system'
-          : (error as Error).message;
-  return new WriteError(`${file}: could not write results: ${reason}. Files written before this one are intact.`);
+  return new WriteError(`${file}: could not write results: ${describeFsError(error)}. Files written before this one are intact.`);
 }

@@ -14,7 +14,7 @@ import { readShardFolder } from '../merge/read-shard';
 import { Files } from '../results/contract';
 import { packageInfo } from '../util/package-info';
 import { checkModulesBeforeWriting } from './check-modules';
-import { prepareOutputFolder } from './output-folder';
+import { planOutputFolder } from './output-folder';
 import type { RunExperimentOptions } from './run-experiment';
 
 export const JOBS_DIR = '.jobs';
@@ -28,7 +28,7 @@ export async function runWithJobs(options: RunExperimentOptions, jobs: number): 
   const outDir = options.out ?? path.join('results', experiment.name);
   // Checked here once, before the folder is touched; each worker loads the same files and checks them again.
   await checkModulesBeforeWriting(experiment, options.backend, io);
-  prepareOutputFolder(outDir, experiment, options);
+  planOutputFolder(outDir, experiment, options).claim();
   const workers = Math.min(jobs, experiment.runs.length);
   const bin = path.join(packageInfo().root, 'dist', 'bin', 'losslab.js');
   const shardDirs = Array.from({ length: workers }, (_, k) => path.join(outDir, JOBS_DIR, String(k + 1)));

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Experiment } from '../config/experiment';
 import { DataError, OutputError } from '../errors';
+import { checkOutputFolder, createOutputFolder } from '../files/output-folder';
 import { writeFileAtomic } from '../results/atomic';
 import { Files, SUMMARY_COLUMNS, type ExperimentRecord, type Manifest, type SummaryRow } from '../results/contract';
 import { toCsv } from '../results/csv';
@@ -30,18 +31,29 @@ export function experimentRecord(experiment: Experiment): ExperimentRecord {
   };
 }
 
+/** What planOutputFolder found, and the one step that changes the folder. */
+export interface OutputFolderPlan {
+  /** The previous manifest of the same experiment, with --resume. */
+  manifest?: Manifest;
+  /** The previous summary.csv rows by run id, with --resume (empty otherwise). */
+  summary: Map<string, Record<string, string>>;
+  /**
+   * Creates the folder, and with --force over another experiment's results removes them. Call it once every check
+   * that can fail (experiment file, backend, dataset) has passed: until then nothing on disk has changed.
+   */
+  claim(): void;
+}
+
 /**
- * Prepares `dir` for `experiment`. A folder holding a different experiment is refused unless `force`, which
- * clears its results; a folder that cannot be written is refused. Returns the previous manifest and summary
- * rows when they belong to the same experiment (for --resume).
+ * Checks `dir` for `experiment`, writing nothing: it must be usable as an output folder (checkOutputFolder); a
+ * folder holding a different experiment is refused unless `force`; with --resume the previous manifest and summary
+ * are read back and checked. The returned plan's claim() makes the changes.
  */
-export function prepareOutputFolder(
-  dir: string,
-  experiment: Experiment,
-  options: { force: boolean; resume: boolean },
-): { manifest?: Manifest; summary: Map<string, Record<string, string>> } {
+export function planOutputFolder(dir: string, experiment: Experiment, options: { force: boolean; resume: boolean }): OutputFolderPlan {
+  checkOutputFolder(dir);
   const experimentFile = path.join(dir, Files.experiment);
   let previous: ExperimentRecord | undefined;
+  let replace = false;
   if (fs.existsSync(experimentFile)) {
     try {
       previous = JSON.parse(fs.readFileSync(experimentFile, 'utf8')) as ExperimentRecord;
@@ -55,13 +67,15 @@ export function prepareOutputFolder(
       );
     }
     if (!same) {
-      for (const name of [Files.runsDir, Files.summary, Files.manifest, Files.experiment])
-        fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      replace = true;
       previous = undefined;
     }
   }
-  checkWritable(dir);
-  if (!previous || !options.resume) return { summary: new Map() };
+  const claim = () => {
+    createOutputFolder(dir);
+    if (replace) for (const name of REPLACED_BY_FORCE) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  };
+  if (!previous || !options.resume) return { summary: new Map(), claim };
   const manifestFile = path.join(dir, Files.manifest);
   const summaryFile = path.join(dir, Files.summary);
   // --resume trusts these files to say which runs are done; unreadable ones stop it before anything is written.
@@ -76,20 +90,11 @@ export function prepareOutputFolder(
   if (fs.existsSync(summaryFile)) {
     for (const row of parseCsvFile(fs.readFileSync(summaryFile, 'utf8'), summaryFile, hint).rows) summary.set(row.run_id, row);
   }
-  return { manifest, summary };
+  return { manifest, summary, claim };
 }
 
-function checkWritable(dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    const probe = path.join(dir, `.losslab-write-check-${process.pid}`);
-    fs.writeFileSync(probe, '');
-    fs.rmSync(probe);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new OutputError(`${dir}: the output folder is not writable (${code ?? (error as Error).message}) — choose another with --out.`);
-  }
-}
+/** What --force removes from a folder holding another experiment's results (the contract files and run folders). */
+const REPLACED_BY_FORCE = [Files.runsDir, Files.summary, Files.manifest, Files.experiment];
 
 export function writeManifest(dir: string, manifest: Manifest): void {
   writeFileAtomic(path.join(dir, Files.manifest), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -11,7 +11,7 @@ import { packageInfo } from '../util/package-info';
 import { lossLabel, outputLabel } from '../train/run-functions';
 import { trainRun, type RunOutcome } from '../train/trainer';
 import { checkModulesBeforeWriting } from './check-modules';
-import { experimentRecord, prepareOutputFolder, writeExperimentRecord, writeManifest, writeSummary } from './output-folder';
+import { experimentRecord, planOutputFolder, writeExperimentRecord, writeManifest, writeSummary } from './output-folder';
 import { ProgressReporter, formatSeconds } from './progress';
 import { selectShard, type Shard } from './shard';
 import { hiddenText } from '../models/shapes';
@@ -38,12 +38,15 @@ export async function runExperiment(options: RunExperimentOptions): Promise<numb
   const experiment: Experiment = options.shard ? { ...full, runs: selectShard(full.runs, options.shard) } : full;
   const outDir = options.out ?? path.join('results', experiment.name);
   await checkModulesBeforeWriting(full, options.backend, io);
-  const { manifest: previousManifest, summary: previousSummary } = prepareOutputFolder(outDir, full, options);
+  const folder = planOutputFolder(outDir, full, options);
+  const { manifest: previousManifest, summary: previousSummary } = folder;
 
   const selection = await selectBackend(options.backend);
   const skipped = selection.skipped.map((s) => ` (${s.backend} skipped: ${s.reason})`).join('');
   io.out(`losslab: backend ${selection.backend}${skipped}\n`);
   const dataset = loadDataset(experiment.dataset);
+  // Every check that can fail has passed: only now is the folder created (or, with --force, cleared).
+  folder.claim();
 
   const manifest: Manifest = {
     losslab: packageInfo().version,

@@ -9,6 +9,7 @@ import { GradientRecorder } from '../hooks/recorder';
 import { buildModel } from '../models/build';
 import { saveModel } from '../models/save';
 import { createOptimizer } from '../optimizers/registry';
+import { makeFolders } from '../files/output-folder';
 import { appendFileChecked, writeFileAtomic } from '../results/atomic';
 import { Files, GRADIENT_COLUMNS, METRICS_COLUMNS, type MetricsRow, type RunStatus } from '../results/contract';
 import { csvHeader, csvRows, parseCsv } from '../results/csv';
@@ -92,7 +93,7 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
       wallBefore = state.wallSeconds;
     } else {
       fs.rmSync(runDir, { recursive: true, force: true });
-      fs.mkdirSync(runDir, { recursive: true });
+      makeFolders(runDir);
       writeFileAtomic(metricsFile, csvHeader(METRICS_COLUMNS));
       writeFileAtomic(gradientsFile, csvHeader(GRADIENT_COLUMNS));
       if (options.saveModels !== false) await saveModel(model, path.join(runDir, Files.modelInit));

@@ -120,7 +120,7 @@ describe('output folders', () => {
     expect(result).toEqual({
       code: ExitCode.badInput,
       out: '',
-      err: `losslab: ${out}: the output folder is not writable (ENOTDIR) — choose another with --out.\n`,
+      err: `losslab: ${out}: cannot be the output folder: ${file} is a file, not a folder — choose another with --out.\n`,
     });
   });
 
@@ -141,7 +141,7 @@ describe('output folders', () => {
       expect(result).toEqual({
         code: ExitCode.badInput,
         out: '',
-        err: `losslab: ${out}: the output folder is not writable (EACCES) — choose another with --out.\n`,
+        err: `losslab: ${out}: cannot be the output folder: it is not writable (permission denied) — choose another with --out.\n`,
       });
     } finally {
       fs.chmodSync(out, 0o755);

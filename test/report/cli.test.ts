@@ -92,8 +92,7 @@ describe('losslab report', () => {
       '--out naming a file',
       () => ['report', path.join(FIXTURES, 'grid'), '--out', path.join(FIXTURES, 'not-results', 'notes.txt')],
       () =>
-        `--out ${path.join(FIXTURES, 'not-results', 'notes.txt')}: is a file; expected a folder for report.md, ` +
-        'report.html, tables/ and plots/',
+        `${path.join(FIXTURES, 'not-results', 'notes.txt')}: cannot be the output folder: it is a file, not a folder — choose another with --out.`,
     ],
   ];
 
