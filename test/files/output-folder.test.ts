@@ -2,6 +2,8 @@
 // nothing is created until the checks pass.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+// `import * as fs` is a read-only namespace view; the module object itself can be spied on.
+import fsModule from 'fs';
 import * as path from 'path';
 import { ConfigError, OutputError } from '../../src/errors';
 import { checkOutputFolder, createOutputFolder, makeFolders } from '../../src/files/output-folder';
@@ -10,7 +12,6 @@ import { makeTempDir } from '../helpers/tmp';
 const tmp = makeTempDir('output-folder');
 afterAll(tmp.cleanup);
 const at = (...parts: string[]) => path.join(tmp.dir, ...parts);
-// `import * as fs` is frozen under ts-jest; the module object from require() can be spied on.
 const errno = (code: string) => Object.assign(new Error(code), { code });
 const refusal = (dir: string, reason: string, flag = '--out') =>
   new OutputError(`${dir}: cannot be the output folder: ${reason} — choose another with ${flag}.`);
@@ -62,7 +63,7 @@ describe('refused before anything is created', () => {
     ['EROFS', ' is on a read-only file system'],
     ['EACCES', ' is not writable (permission denied)'],
   ])('a folder whose access check fails with %s says so', (code, reason) => {
-    const spy = jest.spyOn(require('fs') as typeof fs, 'accessSync').mockImplementation(() => {
+    const spy = jest.spyOn(fsModule, 'accessSync').mockImplementation(() => {
       throw errno(code);
     });
     try {
@@ -75,7 +76,7 @@ describe('refused before anything is created', () => {
   });
 
   test('a disk that is full when the probe file is written says so', () => {
-    const spy = jest.spyOn(require('fs') as typeof fs, 'writeFileSync').mockImplementation(() => {
+    const spy = jest.spyOn(fsModule, 'writeFileSync').mockImplementation(() => {
       throw errno('ENOSPC');
     });
     try {
