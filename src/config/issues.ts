@@ -14,7 +14,7 @@ export function formatPath(path: Path): string {
   for (const key of path) {
     if (typeof key === 'number') text += `[${key}]`;
     else if (/^[A-Za-z_$][\w$]*$/.test(String(key))) text += text === '' ? String(key) : `.${String(key)}`;
-    else text += `[${JSON.stringify(String(key))}]`;
+    else text += `[${quote(String(key), 40)}]`;
   }
   return text;
 }
@@ -52,6 +52,7 @@ function nounFor(path: Path): string {
   if (last === 'outputActivation') return 'output activation';
   if (last === 'gradient') return 'gradient mode';
   if (last === 'interval') return 'interval method';
+  if (last === 'metric') return 'summary column';
   return 'value';
 }
 
@@ -137,6 +138,13 @@ export function problemsFromIssues(
         }
         break;
       }
+      case 'invalid_key':
+        // A mapping key that fails its own schema (a run id in manifest.json): the key's problems, at the key.
+        problems.push(...problemsFromIssues(issue.issues, knownKeys, path));
+        break;
+      case 'custom':
+        problems.push({ path, message: issue.message });
+        break;
       case 'invalid_type': {
         const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
         problems.push({ path, message: `expected ${expected}, received ${describeValue(input)}.` });

@@ -8,6 +8,7 @@ import { OPTIMIZER_NAMES, describedOptimizerSettings } from '../optimizers/regis
 import { DATASET_NAMES } from '../data/datasets';
 import { INTERVAL_CHOICES } from '../stats';
 import { didYouMean } from '../util/did-you-mean';
+import { SUMMARY_METRIC_COLUMNS } from '../results/contract';
 
 export { InitializerSchema };
 
@@ -101,7 +102,7 @@ export const DatasetSchema = z.strictObject({
 /** A published number an experiment should reproduce. */
 export const ReferenceValueSchema = z.strictObject({
   run: z.string().describe('Run name (all seeds of it)'),
-  metric: z.string().describe('A summary.csv column, e.g. best_test_accuracy (fractions in [0,1])'),
+  metric: z.enum(SUMMARY_METRIC_COLUMNS).describe('A measured summary.csv column, e.g. best_test_accuracy (fractions in [0,1])'),
   value: z.number(),
   aggregate: z.enum(['best', 'mean']).default('mean').describe('How the measured seeds are aggregated'),
 });

@@ -1,11 +1,12 @@
 // Combines shard results folders into one: checks they are one experiment, each run exactly once, then writes the union.
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, OutputError } from '../errors';
+import { ConfigError, OutputError, ResultsError } from '../errors';
 import { checkOutputFolder, createOutputFolder, makeFolders } from '../files/output-folder';
 import { writeFileAtomic } from '../results/atomic';
 import { Files, type Manifest, type ManifestRun } from '../results/contract';
 import { toCsv } from '../results/csv';
+import { checkRunFolderTree } from '../results/results-folder';
 import type { ShardFolder } from './read-shard';
 
 /** What will be written: decided entirely before anything is written. */
@@ -23,7 +24,7 @@ export interface MergePlan {
 
 /**
  * Plans the merge of `shards`. A run belongs to a shard when the shard's manifest lists it with a status other than
- * "pending" or its summary.csv has a row for it. Refuses (OutputError) different experiment hashes, a run in two
+ * "pending" or its summary.csv has a row for it. Refuses (ResultsError) different experiment hashes, a run in two
  * shards, runs unknown to experiment.json, and runs in no shard unless `allowMissing`.
  */
 export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean): MergePlan {
@@ -31,7 +32,7 @@ export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean)
   const configHashes = new Map(first.experiment.runs.map((run) => [run.id, run.configHash]));
   for (const shard of shards.slice(1)) {
     if (shard.experiment.hash !== first.experiment.hash) {
-      throw new OutputError(
+      throw new ResultsError(
         `cannot merge shards of different experiments: ${first.dir} has experiment hash ${first.experiment.hash}, ` +
           `${shard.dir} has ${shard.experiment.hash} (run every shard from the same experiment file and version)`,
       );
@@ -49,7 +50,7 @@ export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean)
       shard.summary.columns.length > 0 &&
       first.summary.columns.length > 0
     ) {
-      throw new OutputError(
+      throw new ResultsError(
         `cannot merge: ${path.join(first.dir, Files.summary)} and ${path.join(shard.dir, Files.summary)} have different columns ` +
           `(${first.summary.columns.join(',')} vs ${shard.summary.columns.join(',')})`,
       );
@@ -66,10 +67,10 @@ export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean)
       ...shard.summary.rows.map((row) => row.run_id),
     ]);
     for (const id of present) {
-      if (!known.has(id)) throw new OutputError(`${shard.dir}: run "${id}" is not in experiment.json; the folder is inconsistent`);
+      if (!known.has(id)) throw new ResultsError(`${shard.dir}: run "${id}" is not in experiment.json; the folder is inconsistent`);
       const previous = owner.get(id);
       if (previous) {
-        throw new OutputError(
+        throw new ResultsError(
           `run "${id}" is in two shards: ${previous.dir} and ${shard.dir} (each run must come from exactly one shard; ` +
             'were two shards run with the same --shard i/N?)',
         );
@@ -79,7 +80,7 @@ export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean)
   }
   const missing = experimentRuns.map((run) => run.id).filter((id) => !owner.has(id));
   if (missing.length > 0 && !allowMissing) {
-    throw new OutputError(
+    throw new ResultsError(
       `${missing.length} of ${experimentRuns.length} runs of experiment "${first.experiment.name}" are in no shard: ${listRuns(missing)} ` +
         '(merge every shard folder, or pass --allow-missing to merge anyway)',
     );
@@ -101,7 +102,11 @@ export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean)
     };
     const row = shard.summary.rows.find((candidate) => candidate.run_id === run.id);
     if (row) summaryRows.push(row);
-    if (fs.existsSync(path.join(shard.dir, Files.runsDir, run.id))) runFolders.push({ runId: run.id, shardDir: shard.dir });
+    if (fs.lstatSync(path.join(shard.dir, Files.runsDir, run.id), { throwIfNoEntry: false })?.isDirectory()) {
+      // Only folders and regular files are copied: a link would point anywhere, a FIFO would block the copy.
+      checkRunFolderTree(shard.dir, run.id);
+      runFolders.push({ runId: run.id, shardDir: shard.dir });
+    }
   }
   const manifests = shards.map((shard) => shard.manifest);
   const startTimes = manifests

@@ -1,12 +1,9 @@
-// Reads one shard's results folder for `losslab merge`: experiment.json, manifest.json and summary.csv, checked.
-import * as fs from 'fs';
-import * as path from 'path';
-import { DataError, OutputError } from '../errors';
-import { Files, type ExperimentRecord, type Manifest } from '../results/contract';
-import type { CsvTable } from '../results/csv';
-import { hasRunsMapping, parseCsvFile, parseJsonFile } from '../results/read-back';
+// Reads one shard's results folder for `losslab merge` through the results-folder validator.
+import { ResultsError } from '../errors';
+import type { ExperimentRecord, Manifest } from '../results/contract';
+import { readResultsFolder, type ResultsTable } from '../results/results-folder';
 
-/** One shard folder, read. */
+/** One shard folder, read and checked. */
 export interface ShardFolder {
   /** The folder as given on the command line. */
   dir: string;
@@ -14,44 +11,30 @@ export interface ShardFolder {
   experimentText: string;
   experiment: ExperimentRecord;
   manifest: Manifest;
-  summary: CsvTable;
+  summary: ResultsTable;
 }
 
-/** Reads and checks a shard folder; throws OutputError when it is not a results folder, DataError for bad files. */
+/**
+ * Reads a shard folder with readResultsFolder: all three contract files present, well-formed and in agreement (safe,
+ * unique run ids; one experiment hash; rows and manifest entries naming runs of experiment.json). merge reads only
+ * summary.csv's run_id; the other columns are copied as they are. Every problem is a ResultsError (exit 2).
+ */
 export function readShardFolder(dir: string): ShardFolder {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new OutputError(`${dir}: no such folder`);
-  const missing = [Files.experiment, Files.manifest, Files.summary].filter((name) => !fs.existsSync(path.join(dir, name)));
-  if (missing.length > 0) {
-    throw new OutputError(
-      `${dir}: not a results folder: no ${missing.join(', ')} (expected the --out folder of \`losslab run --shard i/N\`)`,
-    );
+  const shardFolder = 'the --out folder of `losslab run --shard i/N`';
+  let folder;
+  try {
+    folder = readResultsFolder(dir, { require: ['experiment', 'manifest', 'summary'], summaryColumns: ['run_id'] });
+  } catch (error) {
+    // Where the folder itself is wrong, say what a shard folder is.
+    if (!(error instanceof ResultsError)) throw error;
+    const message = error.message.replace('(expected a results folder written by "losslab run")', `(expected ${shardFolder})`);
+    throw new ResultsError(/: (not a results folder|file is missing)/.test(message) ? `${message}; expected ${shardFolder}` : message);
   }
-  const experimentFile = path.join(dir, Files.experiment);
-  const experimentText = fs.readFileSync(experimentFile, 'utf8');
-  const experiment = parseJsonFile(experimentText, experimentFile) as ExperimentRecord;
-  if (
-    typeof experiment?.hash !== 'string' ||
-    !Array.isArray(experiment.runs) ||
-    experiment.runs.some((run) => typeof run?.id !== 'string')
-  ) {
-    throw new DataError(
-      `${experimentFile}: expected an experiment record with "hash" and "runs" (each with an "id"), see src/results/contract.ts`,
-    );
-  }
-  const manifestFile = path.join(dir, Files.manifest);
-  const manifest = parseJsonFile(fs.readFileSync(manifestFile, 'utf8'), manifestFile) as Manifest;
-  if (!hasRunsMapping(manifest)) {
-    throw new DataError(`${manifestFile}: expected a manifest with a "runs" mapping, see src/results/contract.ts`);
-  }
-  if (manifest.experimentHash !== experiment.hash) {
-    throw new DataError(
-      `${dir}: manifest.json has experiment hash ${String(manifest.experimentHash)} but experiment.json has ${experiment.hash}; the folder is inconsistent`,
-    );
-  }
-  const summaryFile = path.join(dir, Files.summary);
-  const summary = parseCsvFile(fs.readFileSync(summaryFile, 'utf8'), summaryFile);
-  if (summary.columns.length > 0 && !summary.columns.includes('run_id')) {
-    throw new DataError(`${summaryFile}: no run_id column (summary.csv columns: src/results/contract.ts SUMMARY_COLUMNS)`);
-  }
-  return { dir, experimentText, experiment, manifest, summary };
+  return {
+    dir,
+    experimentText: folder.experimentText!,
+    experiment: folder.experiment!,
+    manifest: folder.manifest!,
+    summary: folder.summary!,
+  };
 }

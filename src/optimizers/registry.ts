@@ -25,6 +25,8 @@ export interface OptimizerDefinition {
   summary: string;
   /** Which of the shared options this optimiser reads (the others are ignored and not printed). */
   uses: readonly (keyof OptimizerOptions)[];
+  /** Tensors of each parameter's shape the optimiser keeps between steps (for the model-size estimate). */
+  slots: number;
   create(options: OptimizerOptions): tf.Optimizer;
 }
 
@@ -40,20 +42,23 @@ class FullyDisposedMomentumOptimizer extends tf.MomentumOptimizer {
 }
 
 export const OPTIMIZERS = {
-  sgd: { summary: 'Plain stochastic gradient descent: w ← w − η∇.', uses: ['learningRate'], create: (o) => tf.train.sgd(o.learningRate) },
+  sgd: { summary: 'Plain stochastic gradient descent: w ← w − η∇.', uses: ['learningRate'], slots: 0, create: (o) => tf.train.sgd(o.learningRate) },
   momentum: {
     summary: 'SGD with momentum (optionally Nesterov): v ← μv + ∇, w ← w − ηv.',
     uses: ['learningRate', 'momentum', 'nesterov'],
+    slots: 1, // the velocity
     create: (o) => new FullyDisposedMomentumOptimizer(o.learningRate, o.momentum, o.nesterov),
   },
   adam: {
     summary: 'Adam (Kingma & Ba 2015).',
     uses: ['learningRate', 'beta1', 'beta2', 'epsilon'],
+    slots: 2, // first and second moments
     create: (o) => tf.train.adam(o.learningRate, o.beta1, o.beta2, o.epsilon),
   },
   rmsprop: {
     summary: 'RMSProp with decay rho, without momentum.',
     uses: ['learningRate', 'rho', 'epsilon'],
+    slots: 2, // tfjs keeps the mean square and a moment buffer even without momentum
     create: (o) => tf.train.rmsprop(o.learningRate, o.rho, 0, o.epsilon),
   },
 } satisfies Record<string, OptimizerDefinition>;

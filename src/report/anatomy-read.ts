@@ -2,9 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AnatomyRow, AnatomySummary } from '../anatomy/compute';
-import { OutputError } from '../errors';
-import { ANATOMY_COLUMNS, ANATOMY_DIR, ANATOMY_SUMMARY_COLUMNS, AnatomyFiles } from '../results/contract';
-import { parseCsvFile } from '../results/read-back';
+import { ANATOMY_COLUMNS, ANATOMY_DIR, ANATOMY_SUMMARY_COLUMNS, AnatomyFiles, type CellType } from '../results/contract';
+import { readResultsCsv } from '../results/results-folder';
 
 /** The anatomy of the pairs in a results folder, as anatomy.csv and anatomy-summary.csv hold it. */
 export interface AnatomyData {
@@ -27,16 +26,18 @@ const NUMERIC = new Set([
   'wrong_over_peak',
 ]);
 
-/** Reads `<dir>/anatomy/`'s two CSV files when both are there (else undefined), checking their contract columns. */
+/**
+ * Reads `<dir>/anatomy/`'s two CSV files when both are there (else undefined) through the results validator's CSV
+ * reader: the contract columns present, the numeric ones numbers. A problem is a ResultsError (exit 2).
+ */
 export function readAnatomy(dir: string): AnatomyData | undefined {
   const folder = path.join(dir, ANATOMY_DIR);
   const files = [path.join(folder, AnatomyFiles.rows), path.join(folder, AnatomyFiles.summary)];
-  if (!files.every((file) => fs.existsSync(file))) return undefined;
+  if (!files.every((file) => fs.lstatSync(file, { throwIfNoEntry: false }))) return undefined;
   const [rows, summary] = files.map((file, i) => {
-    const table = parseCsvFile(fs.readFileSync(file, 'utf8'), file, 'rerun losslab anatomy with --out pointing there');
-    const columns = i === 0 ? ANATOMY_COLUMNS : ANATOMY_SUMMARY_COLUMNS;
-    const missing = columns.find((c) => !table.columns.includes(c));
-    if (missing) throw new OutputError(`${file}: missing column "${missing}" (expected ${columns.join(', ')})`);
+    const columns: readonly string[] = i === 0 ? ANATOMY_COLUMNS : ANATOMY_SUMMARY_COLUMNS;
+    const types: Record<string, CellType> = Object.fromEntries(columns.map((c) => [c, NUMERIC.has(c) ? 'number' : 'text']));
+    const table = readResultsCsv(file, columns, types, 'rerun losslab anatomy with --out pointing there');
     return table.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, NUMERIC.has(k) ? Number(v) : v])));
   });
   return { rows: rows as unknown as AnatomyRow[], summary: summary as unknown as AnatomySummary[] };

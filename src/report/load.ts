@@ -1,27 +1,29 @@
 // Reads a results folder through the output-file contract only (experiment.json, manifest.json, summary.csv, runs/<id>/).
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, OutputError } from '../errors';
-import { parseCsv } from '../results/csv';
-import { parseJsonFile } from '../results/read-back';
 import { readAnatomy, type AnatomyData } from './anatomy-read';
-import { Files, METRICS_COLUMNS, type ExperimentRecord, type ExperimentRunRecord, type Manifest } from '../results/contract';
-
-/** summary.csv columns the report reads; a folder without them cannot be reported on. */
-export const REQUIRED_SUMMARY_COLUMNS = [
-  'run_id',
-  'name',
-  'seed',
-  'status',
-  'final_train_loss',
-  'final_test_loss',
-  'final_test_accuracy',
-  'best_test_accuracy',
-  'wall_s',
-] as const;
+import {
+  Files,
+  GRADIENT_CELL_TYPES,
+  METRICS_CELL_TYPES,
+  REQUIRED_METRICS_COLUMNS,
+  REQUIRED_SUMMARY_COLUMNS,
+  type CellType,
+  type ExperimentRecord,
+  type GradientColumn,
+  type Manifest,
+} from '../results/contract';
+import { readResultsCsv, readResultsFolder, type ResultsFolder } from '../results/results-folder';
 
 /** gradients.csv columns the report reads (layer_kind is read when present: files written before it are MLPs). */
-export const REQUIRED_GRADIENT_COLUMNS = ['step', 'epoch', 'layer', 'tensor', 'l2', 'saturated_fraction'] as const;
+export const REQUIRED_GRADIENT_COLUMNS = [
+  'step',
+  'epoch',
+  'layer',
+  'tensor',
+  'l2',
+  'saturated_fraction',
+] as const satisfies readonly GradientColumn[];
 
 /** One row of metrics.csv as numbers (empty cells become NaN). */
 export interface EpochMetrics {
@@ -73,51 +75,31 @@ export interface ResultsData {
   anatomy?: AnatomyData;
 }
 
-const CONTRACT_FILES = `${Files.experiment}, ${Files.manifest}, ${Files.summary} and ${Files.runsDir}/<run id>/`;
-
 /**
- * Loads the results folder `dir`. Throws ConfigError when `dir` is not a folder, OutputError when it is not a
- * results folder or one of its contract files is missing or malformed.
+ * Loads the results folder `dir` through the results-folder validator (readResultsFolder: every contract file
+ * present, well-formed and in agreement; the summary columns of REQUIRED_SUMMARY_COLUMNS). A run's metrics.csv and
+ * gradients.csv are read when present (checked the same way) and left out with a warning when absent.
+ * Every problem is a ResultsError (exit 2).
  */
 export function loadResults(dir: string): ResultsData {
-  if (!fs.existsSync(dir)) {
-    throw new ConfigError(`${dir}: no such folder (expected a results folder written by "losslab run")`);
-  }
-  if (!fs.statSync(dir).isDirectory()) {
-    throw new ConfigError(`${dir}: not a folder (expected a results folder written by "losslab run")`);
-  }
-  const present = [Files.experiment, Files.manifest, Files.summary].filter((f) => fs.existsSync(path.join(dir, f)));
-  if (present.length === 0) {
-    throw new OutputError(
-      `${dir}: not a results folder: it has none of ${Files.experiment}, ${Files.manifest}, ${Files.summary} ` +
-        `(a results folder holds ${CONTRACT_FILES})`,
-    );
-  }
-  for (const file of [Files.experiment, Files.manifest, Files.summary]) {
-    if (!present.includes(file)) {
-      throw new OutputError(`${path.join(dir, file)}: file is missing (a results folder holds ${CONTRACT_FILES})`);
-    }
-  }
-  const experiment = readExperiment(path.join(dir, Files.experiment));
-  const manifest = readJsonObject(path.join(dir, Files.manifest)) as unknown as Manifest;
-  const summaryFile = path.join(dir, Files.summary);
-  const summary = readCsv(summaryFile);
-  for (const column of REQUIRED_SUMMARY_COLUMNS) {
-    if (!summary.columns.includes(column)) {
-      throw new OutputError(
-        `${summaryFile}: missing column "${column}" (expected the contract columns ${REQUIRED_SUMMARY_COLUMNS.join(', ')}, …); ` +
-          `received ${summary.columns.join(', ') || 'an empty file'}`,
-      );
-    }
-  }
+  const folder = readResultsFolder(dir, { require: ['experiment', 'manifest', 'summary'], summaryColumns: REQUIRED_SUMMARY_COLUMNS });
+  const { experiment, manifest, summary } = folder as Required<ResultsFolder>;
   const warnings: string[] = [];
   const runs = summary.rows.map((row): RunData => {
     const runDir = path.join(dir, Files.runsDir, row.run_id);
-    const metrics = readOptional(path.join(runDir, Files.metrics), METRICS_COLUMNS, 'curves and epoch counts', warnings, toEpochMetrics);
+    const metrics = readOptional(
+      path.join(runDir, Files.metrics),
+      REQUIRED_METRICS_COLUMNS,
+      METRICS_CELL_TYPES,
+      'curves and epoch counts',
+      warnings,
+      toEpochMetrics,
+    );
     // Bias rows are a third of gradients.csv and no table or plot uses them; they are dropped as they are read.
     const gradients = readOptional(
       path.join(runDir, Files.gradients),
       REQUIRED_GRADIENT_COLUMNS,
+      GRADIENT_CELL_TYPES,
       'gradient tables and plots',
       warnings,
       toGradientPoint,
@@ -128,60 +110,21 @@ export function loadResults(dir: string): ResultsData {
   return { dir, experiment, manifest, summaryColumns: summary.columns, runs, warnings, anatomy: readAnatomy(dir) };
 }
 
-function readExperiment(file: string): ExperimentRecord {
-  const record = readJsonObject(file);
-  if (!Array.isArray(record.runs)) {
-    throw new OutputError(`${file}: "runs" must be an array of runs; received ${describe(record.runs)}`);
-  }
-  const runs: unknown[] = record.runs;
-  runs.forEach((run, index) => {
-    const r = run as Partial<ExperimentRunRecord> | null;
-    if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || typeof r.name !== 'string') {
-      throw new OutputError(`${file}: runs[${index}] must be an object with string "id" and "name"; received ${describe(run)}`);
-    }
-  });
-  const gridKeys: unknown = record.gridKeys ?? [];
-  if (!Array.isArray(gridKeys) || !gridKeys.every((k) => typeof k === 'string')) {
-    throw new OutputError(`${file}: "gridKeys" must be an array of dotted keys; received ${describe(record.gridKeys)}`);
-  }
-  return { ...record, gridKeys } as unknown as ExperimentRecord;
-}
-
-function readJsonObject(file: string): Record<string, unknown> {
-  const parsed = parseJsonFile(fs.readFileSync(file, 'utf8'), file);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new OutputError(`${file}: expected a JSON object; received ${describe(parsed)}`);
-  }
-  return parsed as Record<string, unknown>;
-}
-
-function readCsv(file: string) {
-  try {
-    return parseCsv(fs.readFileSync(file, 'utf8'), file);
-  } catch (error) {
-    throw new OutputError((error as Error).message.startsWith(file) ? (error as Error).message : `${file}: ${(error as Error).message}`);
-  }
-}
-
-/** Reads a per-run CSV if it exists (a failed or pending run may have none), checking its contract columns. */
+/** Reads a per-run CSV if it exists (a failed or pending run may have none), through the validator. */
 function readOptional<T>(
   file: string,
   columns: readonly string[],
+  types: Readonly<Record<string, CellType>>,
   usedFor: string,
   warnings: string[],
   convert: (row: Record<string, string>) => T,
-  keep: (row: Record<string, string>) => boolean = () => true,
+  keep?: (row: Record<string, string>) => boolean,
 ): T[] | undefined {
-  if (!fs.existsSync(file)) {
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })) {
     warnings.push(`${file} is missing; the ${usedFor} leave this run out.`);
     return undefined;
   }
-  const table = readCsv(file);
-  const missing = columns.filter((c) => !table.columns.includes(c));
-  if (missing.length > 0) {
-    throw new OutputError(`${file}: missing column "${missing[0]}" (the report reads the columns ${columns.join(', ')})`);
-  }
-  return table.rows.filter(keep).map(convert);
+  return readResultsCsv(file, columns, types, undefined, keep).rows.map(convert);
 }
 
 function toEpochMetrics(row: Record<string, string>): EpochMetrics {
@@ -209,10 +152,4 @@ function toGradientPoint(row: Record<string, string>): GradientPoint {
 /** A CSV cell as a number; the empty cell is NaN (not 0, which Number('') would give). */
 export function num(cell: string | undefined): number {
   return cell === undefined || cell.trim() === '' ? NaN : Number(cell);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -1,31 +1,12 @@
 // The reference table: published numbers from experiment.json's `reference` block against the measured ones.
-import * as path from 'path';
-import { OutputError } from '../errors';
-import { Files } from '../results/contract';
-import { didYouMean } from '../util/did-you-mean';
+import { ReferenceSchema, type Reference } from '../config/schema';
 import { formatAggregate, formatNumber, type NumberKind } from './number-format';
 import type { RunGroup } from './groups';
 import { num, type ResultsData } from './load';
 import { aggregate, meanInterval } from '../stats';
 import { csvNumber, type ReportTable } from './table';
 
-/** experiment.json `reference`, as defined by the config schema. */
-export interface Reference {
-  source: string;
-  url?: string;
-  notes?: string;
-  values: ReferenceValue[];
-}
-export interface ReferenceValue {
-  /** Run name (group). */
-  run: string;
-  /** A summary.csv column, e.g. best_test_accuracy. */
-  metric: string;
-  /** The published number, in the column's units (accuracy as a fraction). */
-  value: number;
-  /** How the measured seeds are combined: the best seed, or the mean. */
-  aggregate: 'best' | 'mean';
-}
+export type { Reference };
 
 /** Accuracy columns are better higher; every other metric (losses, times, steps) is better lower. */
 export function higherIsBetter(metric: string): boolean {
@@ -38,43 +19,14 @@ function kindOf(metric: string): NumberKind {
   return 'general';
 }
 
-/** Validates experiment.json's `reference` (undefined when absent) against the runs and summary.csv columns. */
+/**
+ * experiment.json's `reference` (undefined when absent). Its shape was checked by the results-folder validator with
+ * the config schema, and its run names when the experiment file was validated; a value naming a run this folder does
+ * not hold (a sweep run with --only) is shown with n = 0 and no measured value.
+ */
 export function readReference(data: ResultsData): Reference | undefined {
-  const raw = data.experiment.reference as Record<string, unknown> | undefined | null;
-  if (raw === undefined || raw === null) return undefined;
-  const file = path.join(data.dir, Files.experiment);
-  const fail = (key: string, rule: string, received: unknown, hint = '') =>
-    new OutputError(`${file}: reference${key}: ${rule}; received ${JSON.stringify(received) ?? 'nothing'}${hint}`);
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw fail('', 'must be an object with "source" and "values"', raw);
-  if (typeof raw.source !== 'string') throw fail('.source', 'must be a string naming the publication', raw.source);
-  if (!Array.isArray(raw.values)) throw fail('.values', 'must be an array of {run, metric, value, aggregate}', raw.values);
-  const runNames = [...new Set(data.experiment.runs.map((r) => r.name))];
-  const values = raw.values.map((entry: Record<string, unknown>, i: number): ReferenceValue => {
-    const at = `.values[${i}]`;
-    if (typeof entry !== 'object' || entry === null) throw fail(at, 'must be an object {run, metric, value, aggregate}', entry);
-    if (typeof entry.run !== 'string' || !runNames.includes(entry.run)) {
-      throw fail(
-        `${at}.run`,
-        `must name a run of the experiment (${runNames.join(', ')})`,
-        entry.run,
-        didYouMean(String(entry.run), runNames),
-      );
-    }
-    if (typeof entry.metric !== 'string' || !data.summaryColumns.includes(entry.metric)) {
-      throw fail(`${at}.metric`, 'must be a summary.csv column', entry.metric, didYouMean(String(entry.metric), data.summaryColumns));
-    }
-    if (typeof entry.value !== 'number' || !Number.isFinite(entry.value)) throw fail(`${at}.value`, 'must be a finite number', entry.value);
-    if (entry.aggregate !== 'best' && entry.aggregate !== 'mean') {
-      throw fail(`${at}.aggregate`, 'must be "best" or "mean"', entry.aggregate);
-    }
-    return { run: entry.run, metric: entry.metric, value: entry.value, aggregate: entry.aggregate };
-  });
-  return {
-    source: raw.source,
-    url: typeof raw.url === 'string' ? raw.url : undefined,
-    notes: typeof raw.notes === 'string' ? raw.notes : undefined,
-    values,
-  };
+  const raw = data.experiment.reference;
+  return raw === undefined || raw === null ? undefined : ReferenceSchema.parse(raw);
 }
 
 /** Builds the published-against-measured table (difference = measured − published). */

@@ -1,4 +1,6 @@
-// The output files are a contract: file names, column names and order, shared by writer, report, compare and merge.
+// The output files are a contract: file names, column names and order, cell types and JSON shapes, shared by the
+// writers and by every reader (report, compare, merge, --resume) through src/results/results-folder.ts.
+import { z } from 'zod';
 
 /** File and folder names inside a results folder. */
 export const Files = {
@@ -86,59 +88,164 @@ export function isTimingColumn(column: string): boolean {
 export const RUN_STATUSES = ['pending', 'running', 'complete', 'diverged', 'interrupted', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** manifest.json: provenance of a results folder and the status of each run. */
-export interface Manifest {
-  losslab: string;
-  node: string;
-  tfjs: string;
-  backend: string;
-  experimentName: string;
-  experimentHash: string;
-  startedAt: string;
-  endedAt: string | null;
-  runs: Record<string, ManifestRun>;
+/**
+ * A run id: what `run` makes (a slug of letters, digits, ".", "_" and "-", then -s<seed>; see config/run-ids.ts) and
+ * what every reader requires of an id read back, so that runs/<id> can never leave the results folder.
+ */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,127}$/;
+/** Whether `id` is a safe run id (RUN_ID_PATTERN): no "/", no "..", no leading dot or dash, at most 128 characters. */
+export function isSafeRunId(id: unknown): id is string {
+  return typeof id === 'string' && RUN_ID_PATTERN.test(id);
 }
-export interface ManifestRun {
-  status: RunStatus;
-  configHash: string;
-  startedAt: string | null;
-  endedAt: string | null;
+const RunId = z.string().regex(RUN_ID_PATTERN, 'a run id of letters, digits, ".", "_" and "-" (no "/" or "..")');
+
+/** The text a CSV cell may hold, by column; empty cells are allowed except for ids and statuses. */
+export type CellType = 'text' | 'runId' | 'status' | 'count' | 'number';
+
+/** summary.csv cell types, one per contract column (a column added to the contract must say its type). */
+export const SUMMARY_CELL_TYPES: Record<SummaryColumn, CellType> = {
+  run_id: 'runId',
+  name: 'text',
+  seed: 'count',
+  hidden: 'text',
+  hidden_activation: 'text',
+  output_activation: 'text',
+  loss: 'text',
+  optimizer: 'text',
+  learning_rate: 'number',
+  batch_size: 'count',
+  epochs: 'count',
+  status: 'status',
+  final_train_loss: 'number',
+  final_test_loss: 'number',
+  final_test_accuracy: 'number',
+  best_test_accuracy: 'number',
+  best_epoch: 'count',
+  wall_s: 'number',
+  loss_gradient: 'text',
+  kernel_initializer: 'text',
+  final_validation_accuracy: 'number',
+  diverged_step: 'count',
+  steps: 'count',
+  backend: 'text',
+  config_hash: 'text',
+};
+export const METRICS_CELL_TYPES: Record<MetricsColumn, CellType> = {
+  epoch: 'count',
+  step: 'count',
+  train_loss: 'number',
+  train_accuracy: 'number',
+  validation_loss: 'number',
+  validation_accuracy: 'number',
+  test_loss: 'number',
+  test_accuracy: 'number',
+  wall_s: 'number',
+};
+export const GRADIENT_CELL_TYPES: Record<GradientColumn, CellType> = {
+  step: 'count',
+  epoch: 'count',
+  layer: 'count',
+  tensor: 'text',
+  l2: 'number',
+  mean_abs: 'number',
+  max_abs: 'number',
+  saturated_fraction: 'number',
+};
+
+/**
+ * The summary.csv columns report and compare read and cannot do without. Every other column may be missing (it reads
+ * as empty), so a column added to the contract never means regenerating baselines or fixtures.
+ */
+export const REQUIRED_SUMMARY_COLUMNS = [
+  'run_id',
+  'name',
+  'seed',
+  'status',
+  'final_train_loss',
+  'final_test_loss',
+  'final_test_accuracy',
+  'best_test_accuracy',
+  'wall_s',
+] as const satisfies readonly SummaryColumn[];
+
+/** The metrics.csv columns the report and a resumed run read (the rest may be missing). */
+export const REQUIRED_METRICS_COLUMNS = ['epoch', 'step', 'train_loss', 'test_loss', 'test_accuracy'] as const satisfies readonly MetricsColumn[];
+
+/** Summary columns that hold a measured number: what a `reference:` value may be compared against. */
+export const SUMMARY_METRIC_COLUMNS = [
+  'final_train_loss',
+  'final_test_loss',
+  'final_test_accuracy',
+  'best_test_accuracy',
+  'best_epoch',
+  'wall_s',
+  'final_validation_accuracy',
+  'diverged_step',
+  'steps',
+] as const satisfies readonly SummaryColumn[];
+
+/** One run's entry in manifest.json. Unknown keys (from a newer losslab) are kept. */
+export const ManifestRunSchema = z.looseObject({
+  status: z.enum(RUN_STATUSES),
+  configHash: z.string(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
   /** Last completed epoch (0 = only the evaluation before training). */
-  epochsDone: number;
+  epochsDone: z.int().min(0),
   /** The step at which a NaN/Inf stopped the run. */
-  divergedStep?: number;
+  divergedStep: z.int().min(0).optional(),
   /** What stopped a failed run. */
-  error?: string;
+  error: z.string().optional(),
   /** Present when the folder was produced by `losslab merge`: the shard folder the run came from. */
-  shard?: string;
-}
+  shard: z.string().optional(),
+});
+export type ManifestRun = z.output<typeof ManifestRunSchema>;
+
+/** manifest.json: provenance of a results folder and the status of each run, by run id. */
+export const ManifestSchema = z.looseObject({
+  losslab: z.string(),
+  node: z.string(),
+  tfjs: z.string(),
+  backend: z.string(),
+  experimentName: z.string(),
+  experimentHash: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  runs: z.record(RunId, ManifestRunSchema),
+});
+export type Manifest = z.output<typeof ManifestSchema>;
+
+/** One run in experiment.json. */
+export const ExperimentRunRecordSchema = z.looseObject({
+  id: RunId,
+  name: z.string(),
+  seed: z.int().min(0),
+  configHash: z.string(),
+  /** Values of the grid keys for this run, keyed by dotted key. */
+  gridValues: z.record(z.string(), z.unknown()),
+  /** The resolved run configuration (see src/config/schema.ts ResolvedRunSchema). */
+  config: z.unknown(),
+});
+export type ExperimentRunRecord = z.output<typeof ExperimentRunRecordSchema>;
 
 /** experiment.json: the resolved experiment, every default filled in, every run listed. */
-export interface ExperimentRecord {
-  name: string;
-  description: string;
+export const ExperimentRecordSchema = z.looseObject({
+  name: z.string(),
+  description: z.string(),
   /** The source file as given on the command line. */
-  source: string;
+  source: z.string(),
   /** Hash of the resolved runs; equal hashes mean the same experiment. */
-  hash: string;
-  dataset: unknown;
+  hash: z.string(),
+  dataset: z.unknown(),
   /** Dotted keys a grid varies over, in grid order (empty without a grid). */
-  gridKeys: string[];
-  reference?: unknown;
-  /** The experiment file's `report` block ({reference?, interval}), when it has one. */
-  report?: unknown;
-  runs: ExperimentRunRecord[];
-}
-export interface ExperimentRunRecord {
-  id: string;
-  name: string;
-  seed: number;
-  configHash: string;
-  /** Values of the grid keys for this run, keyed by dotted key. */
-  gridValues: Record<string, unknown>;
-  /** The resolved run configuration (see src/config/schema.ts RunConfig). */
-  config: unknown;
-}
+  gridKeys: z.array(z.string()),
+  /** The `reference:` block of the experiment file, checked by src/config/schema.ts ReferenceSchema when read back. */
+  reference: z.unknown().optional(),
+  /** The experiment file's `report` block ({reference?, interval}), when it has one; checked by its schema when read back. */
+  report: z.unknown().optional(),
+  runs: z.array(ExperimentRunRecordSchema),
+});
+export type ExperimentRecord = z.output<typeof ExperimentRecordSchema>;
 
 /** Files `losslab anatomy` writes into its output folder. */
 export const AnatomyFiles = {

@@ -1,4 +1,5 @@
-// CSV text in and out: written with csv-writer (quoted per RFC 4180, spreadsheet-safe), read back by a small parser.
+// CSV text in and out: written with csv-writer (quoted per RFC 4180, spreadsheet-safe), read back with csv-parse.
+import { parse, type CsvError } from 'csv-parse/sync';
 import { createObjectCsvStringifier } from 'csv-writer';
 
 /** Cells spreadsheets would treat as formulas; they get a leading apostrophe unless they are plain numbers. */
@@ -40,61 +41,57 @@ export interface CsvTable {
   rows: Record<string, string>[];
 }
 
-/** Parses RFC 4180 CSV (quoted cells, doubled quotes, CRLF or LF). Throws on a row with the wrong cell count. */
-export function parseCsv(text: string, source = 'CSV'): CsvTable {
-  const records = parseRecords(text);
+/** A CSV document that does not parse: the 1-based line where the parser stopped, and why. */
+export class CsvSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`line ${line}: ${reason}`);
+    this.name = 'CsvSyntaxError';
+  }
+}
+
+/**
+ * Parses RFC 4180 CSV (quoted cells, doubled quotes, CRLF or LF, a UTF-8 BOM dropped) with csv-parse, strictly:
+ * every row has as many cells as the header, a quote left open at the end of the file is an error, and so are two
+ * columns of one name. Throws CsvSyntaxError naming the line and the fault.
+ */
+export function parseCsv(text: string): CsvTable {
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, relax_column_count: false, skip_empty_lines: false });
+  } catch (error) {
+    throw csvSyntaxError(error as CsvError);
+  }
   if (records.length === 0) return { columns: [], rows: [] };
   const [columns, ...body] = records;
-  const rows = body.map((cells, index) => {
-    if (cells.length !== columns.length) {
-      throw new Error(`${source}: row ${index + 2} has ${cells.length} cells, expected ${columns.length}`);
-    }
-    return Object.fromEntries(columns.map((c, i) => [c, cells[i]]));
-  });
+  const repeated = columns.find((column, index) => columns.indexOf(column) !== index);
+  if (repeated !== undefined) throw new CsvSyntaxError(1, `the header names column "${repeated}" twice`);
+  const rows = body.map((cells) => Object.fromEntries(columns.map((column, index) => [column, cells[index]])));
   return { columns, rows };
 }
 
-function parseRecords(text: string): string[][] {
-  // Fast path: losslab's numeric files have no quoted cells, so lines and commas split them exactly.
-  if (!text.includes('"')) {
-    const lines = text.split(/\r?\n/);
-    if (lines[lines.length - 1] === '') lines.pop();
-    return lines.map((line) => line.split(','));
-  }
-  const records: string[][] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 2;
-        continue;
-      }
-      if (ch === '"') quoted = false;
-      else cell += ch;
-      i++;
-      continue;
+function csvSyntaxError(error: CsvError): CsvSyntaxError {
+  const line = typeof error.lines === 'number' ? error.lines : 0;
+  switch (error.code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
+      // `records` counts the records parsed before this one, the header included: this is row records + 1.
+      const { record, records } = error as CsvError & { record?: unknown[]; records?: number };
+      const expected = /expect (\d+)/.exec(error.message)?.[1] ?? '?';
+      const row = typeof records === 'number' ? `row ${records + 1}` : 'a row';
+      return new CsvSyntaxError(line, `${row} has ${record?.length ?? '?'} cells, the header has ${expected}`);
     }
-    if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      cells.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      cells.push(cell);
-      records.push(cells);
-      cells = [];
-      cell = '';
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-    } else cell += ch;
-    i++;
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new CsvSyntaxError(line, 'a quoted cell is still open at the end of the file (the file is truncated or the quote is stray)');
+    case 'INVALID_OPENING_QUOTE': {
+      const { column } = error as CsvError & { column?: number };
+      const cell = typeof column === 'number' ? `cell ${column + 1}` : 'a cell';
+      return new CsvSyntaxError(line, `a quote inside unquoted ${cell}; a cell holding a quote is quoted whole, with the quote doubled ("")`);
+    }
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return new CsvSyntaxError(line, 'a quote inside a quoted cell is not doubled ("")');
+    default:
+      return new CsvSyntaxError(line, error.message);
   }
-  if (cell !== '' || cells.length > 0) {
-    cells.push(cell);
-    records.push(cells);
-  }
-  return records;
 }

@@ -2,12 +2,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Experiment } from '../config/experiment';
-import { DataError, OutputError } from '../errors';
+import { OutputError, ResultsError } from '../errors';
+import { FEATURE_SIZE, NUM_CLASSES } from '../data/dataset';
 import { checkOutputFolder, createOutputFolder } from '../files/output-folder';
+import { mlpLayerSizes } from '../models/size';
+import { CORRUPT_CHECKPOINT_HINT, readCheckpoint } from '../train/checkpoint';
 import { writeFileAtomic } from '../results/atomic';
 import { Files, SUMMARY_COLUMNS, type ExperimentRecord, type Manifest, type SummaryRow } from '../results/contract';
 import { toCsv } from '../results/csv';
-import { hasRunsMapping, parseCsvFile, parseJsonFile } from '../results/read-back';
+import { readResultsFolder } from '../results/results-folder';
 
 /** experiment.json for `experiment`: the resolved experiment with every run listed. */
 export function experimentRecord(experiment: Experiment): ExperimentRecord {
@@ -51,19 +54,22 @@ export interface OutputFolderPlan {
  */
 export function planOutputFolder(dir: string, experiment: Experiment, options: { force: boolean; resume: boolean }): OutputFolderPlan {
   checkOutputFolder(dir);
-  const experimentFile = path.join(dir, Files.experiment);
   let previous: ExperimentRecord | undefined;
   let replace = false;
-  if (fs.existsSync(experimentFile)) {
+  if (fs.lstatSync(path.join(dir, Files.experiment), { throwIfNoEntry: false })) {
+    let unreadable = '';
     try {
-      previous = JSON.parse(fs.readFileSync(experimentFile, 'utf8')) as ExperimentRecord;
-    } catch {
-      previous = undefined;
+      // Whose results these are is experiment.json's to say; the other files matter only to --resume (below).
+      previous = readResultsFolder(dir, { require: ['experiment'], read: ['experiment'], summaryColumns: [] }).experiment;
+    } catch (error) {
+      if (!(error instanceof ResultsError)) throw error;
+      unreadable = error.message;
     }
     const same = previous?.hash === experiment.hash;
     if (!same && !options.force) {
+      const holder = previous ? `experiment "${previous.name}" (hash ${previous.hash})` : `an experiment that cannot be read back (${unreadable})`;
       throw new OutputError(
-        `${dir}: the folder holds results of ${previous ? `experiment "${previous.name}" (hash ${previous.hash})` : 'an unreadable experiment'}, not "${experiment.name}" (hash ${experiment.hash}) — use --out to write elsewhere, or --force to replace them.`,
+        `${dir}: the folder holds results of ${holder}, not "${experiment.name}" (hash ${experiment.hash}) — use --out to write elsewhere, or --force to replace them.`,
       );
     }
     if (!same) {
@@ -76,21 +82,46 @@ export function planOutputFolder(dir: string, experiment: Experiment, options: {
     if (replace) for (const name of REPLACED_BY_FORCE) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
   };
   if (!previous || !options.resume) return { summary: new Map(), claim };
-  const manifestFile = path.join(dir, Files.manifest);
-  const summaryFile = path.join(dir, Files.summary);
   // --resume trusts these files to say which runs are done; unreadable ones stop it before anything is written.
-  const hint = 'rerun without --resume to train every run again, or with --force to replace the folder';
-  let manifest: Manifest | undefined;
-  if (fs.existsSync(manifestFile)) {
-    manifest = parseJsonFile(fs.readFileSync(manifestFile, 'utf8'), manifestFile, hint) as Manifest;
-    if (!hasRunsMapping(manifest))
-      throw new DataError(`${manifestFile}: expected a manifest with a "runs" mapping (src/results/contract.ts) — ${hint}`);
+  const folder = readResultsFolder(dir, {
+    require: ['experiment'],
+    summaryColumns: ['run_id'],
+    hint: 'rerun without --resume to train every run again, or with --force to replace the folder',
+  });
+  const summary = new Map((folder.summary?.rows ?? []).map((row) => [row.run_id, row]));
+  if (folder.manifest) checkCheckpoints(dir, experiment, folder.manifest);
+  return { manifest: folder.manifest, summary, claim };
+}
+
+/**
+ * Every checkpoint --resume will continue from is read and checked before anything is written (readCheckpoint: its
+ * header, the run's model shapes, its length), with the metrics.csv and gradients.csv it continues. A corrupt one
+ * stops the command with exit 2 naming the file (docs/reliability.md): nothing is retrained or rewritten behind the
+ * user's back, and deleting the run's checkpoint folder restarts just that run.
+ */
+function checkCheckpoints(dir: string, experiment: Experiment, manifest: Manifest): void {
+  for (const run of experiment.runs) {
+    const entry = manifest.runs[run.id];
+    if (!entry || entry.status === 'complete' || entry.configHash !== run.configHash) continue;
+    const runDir = path.join(dir, Files.runsDir, run.id);
+    const file = path.join(runDir, Files.checkpoint, 'checkpoint.bin');
+    if (!fs.lstatSync(file, { throwIfNoEntry: false })) continue;
+    const context = { batchSize: run.config.batchSize, optimizerSlots: 0 };
+    const shapes = mlpLayerSizes(run.config.model.hidden, FEATURE_SIZE, NUM_CLASSES, context).flatMap((layer) => layer.shapes);
+    const { state } = readCheckpoint(file, shapes).header;
+    for (const [name, bytes] of [
+      [Files.metrics, state.metricsBytes],
+      [Files.gradients, state.gradientsBytes],
+    ] as const) {
+      const rows = path.join(runDir, name);
+      const size = fs.statSync(rows, { throwIfNoEntry: false })?.size;
+      if (size === undefined || size < bytes) {
+        throw new ResultsError(
+          `${file}: the checkpoint continues ${rows} from byte ${bytes}, but ${size === undefined ? 'the file is missing' : `it holds ${size} bytes`} — ${CORRUPT_CHECKPOINT_HINT}`,
+        );
+      }
+    }
   }
-  const summary = new Map<string, Record<string, string>>();
-  if (fs.existsSync(summaryFile)) {
-    for (const row of parseCsvFile(fs.readFileSync(summaryFile, 'utf8'), summaryFile, hint).rows) summary.set(row.run_id, row);
-  }
-  return { manifest, summary, claim };
 }
 
 /** What --force removes from a folder holding another experiment's results (the contract files and run folders). */

@@ -1,6 +1,8 @@
 // Epoch checkpoints: weights, optimiser state, RNG state and file offsets in one atomically written file.
-import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { ResultsError } from '../errors';
+import { readFileBytes } from '../files/read-file';
 import type { RngState } from '../data/rng';
 import { writeFileAtomic } from '../results/atomic';
 import type { Model } from '../models/model';
@@ -17,14 +19,28 @@ export interface CheckpointState {
   wallSeconds: number;
 }
 
-interface Header {
-  state: CheckpointState;
-  variables: { shape: number[] }[];
+const Uint32 = z.int().min(0).max(0xffffffff);
+
+/** The JSON header of checkpoint.bin, checked when read back. */
+const HeaderSchema = z.object({
+  state: z.object({
+    epoch: z.int().min(0),
+    step: z.int().min(0),
+    rng: z.object({
+      algorithm: z.literal('xoshiro128**'),
+      words: z.tuple([Uint32, Uint32, Uint32, Uint32]).refine((words) => words.some((word) => word !== 0), 'xoshiro words may not all be 0'),
+    }),
+    metricsBytes: z.int().min(0),
+    gradientsBytes: z.int().min(0),
+    wallSeconds: z.number().min(0),
+  }),
+  variables: z.array(z.object({ shape: z.array(z.int().min(0)) })),
   /** dtype is int32 for the optimiser's iteration count ('iter'), float32 otherwise. */
-  optimizer: { name: string; shape: number[]; dtype?: 'float32' | 'int32' }[];
+  optimizer: z.array(z.object({ name: z.string(), shape: z.array(z.int().min(0)), dtype: z.enum(['float32', 'int32']).optional() })),
   /** Adam's running products β₁ᵗ and β₂ᵗ (absent for other optimisers). */
-  accumulators?: number[];
-}
+  accumulators: z.array(z.number()).optional(),
+});
+type Header = z.output<typeof HeaderSchema>;
 
 /**
  * Adam keeps β₁ᵗ and β₂ᵗ as running products, which getWeights() leaves out; setWeights() recomputes them with
@@ -62,12 +78,59 @@ export async function saveCheckpoint(file: string, model: Model, optimizer: tf.O
   writeFileAtomic(file, Buffer.concat([length, headerBytes, ...data]));
 }
 
-/** Restores a checkpoint into `model` and `optimizer` and returns its state. */
-export async function loadCheckpoint(file: string, model: Model, optimizer: tf.Optimizer): Promise<CheckpointState> {
-  const bytes = fs.readFileSync(file);
+/** What to do about a checkpoint that cannot be used (docs/reliability.md: --resume over a corrupt checkpoint exits 2). */
+export const CORRUPT_CHECKPOINT_HINT =
+  'delete its checkpoint folder to train this run again from scratch with --resume, or rerun without --resume';
+
+/** A checkpoint read and checked: its header, and where the tensor data starts. */
+export interface CheckpointContents {
+  header: Header;
+  bytes: Buffer;
+  dataOffset: number;
+}
+
+/**
+ * Reads `file` (the guarded reader: a regular file within the checkpoint cap) and checks it fully without touching a
+ * model: the header's length and JSON shape, the model's variable shapes against `variableShapes` (the run's model,
+ * from src/models/size.ts), and a byte length equal to the header's tensors. Any fault is a ResultsError naming the
+ * file, the fault and what to do (CORRUPT_CHECKPOINT_HINT).
+ */
+export function readCheckpoint(file: string, variableShapes: readonly (readonly number[])[]): CheckpointContents {
+  const corrupt = (reason: string) => new ResultsError(`${file}: corrupt checkpoint: ${reason} — ${CORRUPT_CHECKPOINT_HINT}`);
+  const bytes = readFileBytes(file, 'checkpoint');
+  if (bytes.length < 4) throw corrupt(`the file holds ${bytes.length} bytes, too few for the 4-byte header length`);
   const headerLength = bytes.readUInt32LE(0);
-  const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as Header;
-  let offset = 4 + headerLength;
+  if (4 + headerLength > bytes.length) throw corrupt(`the header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`);
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8'));
+  } catch (error) {
+    throw corrupt(`the header is not JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+  const parsed = HeaderSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw corrupt(`header ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  const header = parsed.data;
+  const shapesText = (shapes: readonly (readonly number[])[]) => shapes.map((shape) => `[${shape.join(',')}]`).join(' ');
+  const saved = header.variables.map((v) => v.shape);
+  if (saved.length !== variableShapes.length || saved.some((shape, i) => shape.join(',') !== variableShapes[i].join(','))) {
+    throw corrupt(`it holds a model of shapes ${shapesText(saved)}, the run's model has ${shapesText(variableShapes)}`);
+  }
+  const values = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  const expected = 4 + headerLength + 4 * [...saved, ...header.optimizer.map((w) => w.shape)].reduce((n, shape) => n + values(shape), 0);
+  if (bytes.length !== expected) throw corrupt(`the file holds ${bytes.length} bytes, its header describes ${expected}`);
+  return { header, bytes, dataOffset: 4 + headerLength };
+}
+
+/** Restores a checkpoint into `model` and `optimizer` and returns its state (the file is checked by readCheckpoint first). */
+export async function loadCheckpoint(file: string, model: Model, optimizer: tf.Optimizer): Promise<CheckpointState> {
+  const { header, bytes, dataOffset } = readCheckpoint(
+    file,
+    model.variables.map((v) => v.shape),
+  );
+  let offset = dataOffset;
   const take = (shape: number[], dtype: 'float32' | 'int32' = 'float32') => {
     const size = shape.reduce((a, b) => a * b, 1);
     const buffer = bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4);

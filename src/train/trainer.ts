@@ -11,9 +11,18 @@ import { saveModel } from '../models/save';
 import { createOptimizer } from '../optimizers/registry';
 import { makeFolders } from '../files/output-folder';
 import { appendFileChecked, writeFileAtomic } from '../results/atomic';
-import { Files, GRADIENT_COLUMNS, METRICS_COLUMNS, type MetricsRow, type RunStatus } from '../results/contract';
-import { csvHeader, csvRows, parseCsv } from '../results/csv';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import {
+  Files,
+  GRADIENT_COLUMNS,
+  METRICS_CELL_TYPES,
+  METRICS_COLUMNS,
+  REQUIRED_METRICS_COLUMNS,
+  type MetricsRow,
+  type RunStatus,
+} from '../results/contract';
+import { csvHeader, csvRows } from '../results/csv';
+import { readResultsCsv } from '../results/results-folder';
+import { CORRUPT_CHECKPOINT_HINT, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';
 import { lossOf, outputActivationOf } from './run-functions';
 import { isRecordedStep, trainStepOnBatch, type StepContext } from './step';
@@ -87,7 +96,8 @@ export async function trainRun(run: ResolvedRun, dataset: Dataset, options: Trai
       rng.setState(state.rng);
       truncate(metricsFile, state.metricsBytes);
       truncate(gradientsFile, state.gradientsBytes);
-      metrics.push(...(parseCsv(fs.readFileSync(metricsFile, 'utf8'), metricsFile).rows.map(numericRow) as MetricsRow[]));
+      const previous = readResultsCsv(metricsFile, REQUIRED_METRICS_COLUMNS, METRICS_CELL_TYPES, CORRUPT_CHECKPOINT_HINT);
+      metrics.push(...(previous.rows.map(numericRow) as MetricsRow[]));
       step = state.step;
       startEpoch = state.epoch + 1;
       wallBefore = state.wallSeconds;

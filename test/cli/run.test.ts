@@ -28,7 +28,7 @@ let out: string;
 let first: CliResult;
 
 const read = (...parts: string[]) => fs.readFileSync(path.join(...parts), 'utf8');
-const csv = (...parts: string[]): CsvTable => parseCsv(read(...parts), path.join(...parts));
+const csv = (...parts: string[]): CsvTable => parseCsv(read(...parts));
 const json = <T>(...parts: string[]) => JSON.parse(read(...parts)) as T;
 
 beforeAll(async () => {

@@ -152,17 +152,17 @@ describe('losslab merge', () => {
     [
       'a folder that is not a results folder',
       () => [shard('not-a-shard'), '--out', path.join(scratch, 'm')],
-      `losslab: ${shard('not-a-shard')}: not a results folder: no experiment.json, manifest.json (expected the --out folder of \`losslab run --shard i/N\`)\n`,
+      `losslab: ${path.join(shard('not-a-shard'), 'experiment.json')}: file is missing (a results folder holds experiment.json, manifest.json, summary.csv and runs/<run id>/); expected the --out folder of \`losslab run --shard i/N\`\n`,
     ],
     [
       'a folder that does not exist',
       () => [shard('nowhere'), '--out', path.join(scratch, 'm')],
-      `losslab: ${shard('nowhere')}: no such folder\n`,
+      `losslab: ${shard('nowhere')}: no such folder (expected the --out folder of \`losslab run --shard i/N\`)\n`,
     ],
     [
       'a cut-off manifest',
       () => [shard('shard-broken-manifest'), '--out', path.join(scratch, 'm')],
-      `losslab: ${path.join(shard('shard-broken-manifest'), 'manifest.json')}: not valid JSON: `,
+      `losslab: ${path.join(shard('shard-broken-manifest'), 'manifest.json')}:3:`,
     ],
     [
       '--out being a shard',

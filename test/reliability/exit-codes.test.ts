@@ -87,19 +87,20 @@ test.each([
     'a truncated manifest.json',
     Files.manifest,
     '{"losslab": "0.1.0", "runs": {',
-    (file: string, text: string) => `${file}: not valid JSON: ${jsonError(text)} — ${RESUME_HINT}`,
+    (file: string, text: string) =>
+      `${file}:1:${text.length + 1}: malformed JSON: ${jsonError(text).replace(/ in JSON at position \d+.*$/, '')} — ${RESUME_HINT}`,
   ],
   [
-    'a manifest.json without runs',
+    'a manifest.json whose runs are a list',
     Files.manifest,
-    '{"losslab": "0.1.0", "runs": []}',
-    (file: string) => `${file}: expected a manifest with a "runs" mapping (src/results/contract.ts) — ${RESUME_HINT}`,
+    '{"losslab": "0.1.0", "node": "v20", "tfjs": "4.22.0", "backend": "cpu", "experimentName": "x", "experimentHash": "h", "startedAt": "t", "endedAt": null, "runs": []}',
+    (file: string) => `${file}: runs: expected a mapping, received a list of 0 items — ${RESUME_HINT}`,
   ],
   [
     'a ragged summary.csv',
     Files.summary,
     'run_id,status\nfirst-s5\n',
-    (file: string) => `malformed CSV: ${file}: row 2 has 1 cells, expected 2 — ${RESUME_HINT}`,
+    (file: string) => `${file}:2: malformed CSV: row 2 has 1 cells, the header has 2 — ${RESUME_HINT}`,
   ],
 ])('exit 2: --resume over %s names the file and what to do, and leaves every file as it was', async (_name, fileName, text, message) => {
   const folder = out(`resume-${fileName}-${text.length}`);

@@ -75,7 +75,7 @@ test('a full disk while appending gradients exits 3 with a clear message; summar
   expect(manifest.runs['first-s5'].status).toBe('complete');
   expect(manifest.runs['second-s5'].status).toBe('failed');
   expect(manifest.runs['second-s5'].error).toContain('no space left on device');
-  const summary = parseCsv(fs.readFileSync(path.join(out, Files.summary), 'utf8'), 'summary.csv');
+  const summary = parseCsv(fs.readFileSync(path.join(out, Files.summary), 'utf8'));
   expect(summary.columns).toEqual([...SUMMARY_COLUMNS]);
   expect(summary.rows.map((r) => [r.run_id, r.status])).toEqual([['first-s5', 'complete']]);
   // The rows appended before the failure are whole CSV rows: 2 recorded steps × (2 layers × 3 tensors).

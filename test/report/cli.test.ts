@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../src/cli/main';
+import { SUMMARY_METRIC_COLUMNS } from '../../src/results/contract';
 import { captureIo as capture } from '../helpers/cli';
 import { REPORT_FORMATS } from '../../src/report/output-formats';
 
@@ -78,8 +79,8 @@ describe('losslab report', () => {
       'a reference naming a column summary.csv does not have',
       () => ['report', path.join(FIXTURES, 'bad-reference'), '--out', tmp, '--format', 'csv'],
       () =>
-        `${path.join(FIXTURES, 'bad-reference', 'experiment.json')}: reference.values[0].metric: must be a summary.csv ` +
-        'column; received "best_test_acuracy" — did you mean "best_test_accuracy"?',
+        `${path.join(FIXTURES, 'bad-reference', 'experiment.json')}: reference.values[0].metric: unknown summary column ` +
+        `"best_test_acuracy" — did you mean "best_test_accuracy"? Known: ${SUMMARY_METRIC_COLUMNS.join(', ')}.`,
     ],
     [
       'a --reference that names no run',

@@ -15,7 +15,7 @@ const folders: string[] = [];
 
 /** The CSV text with every timing column (wall_s, *_s) removed, re-written in the same format. */
 function withoutTiming(file: string): string {
-  const table = parseCsv(fs.readFileSync(file, 'utf8'), file);
+  const table = parseCsv(fs.readFileSync(file, 'utf8'));
   const kept = table.columns.filter((c) => !isTimingColumn(c));
   return toCsv(kept, table.rows);
 }
