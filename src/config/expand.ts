@@ -6,11 +6,16 @@ import { describeOptions, optionsSchema } from '../modules/options';
 import { acceptsOutput, LOSSES, lossNamesWhere, takesLabelSmoothing, type LossName } from '../losses/registry';
 import { ACTIVATION_NAMES } from '../models/activations';
 import { OPTIMIZERS, optimizersUsing, type OptimizerDefinition } from '../optimizers/registry';
+import { FEATURE_SIZE, NUM_CLASSES } from '../data/dataset';
+import { datasetFacts, type DatasetName } from '../data/datasets';
 import { ConfigError } from '../errors';
+import { largestLayer, MODEL_MEMORY_LIMIT_BYTES, mlpLayerSizes } from '../models/size';
+import { formatBytes } from '../util/bytes';
 import { didYouMean } from '../util/did-you-mean';
 import { gridValueText } from '../util/grid-text';
 import { isPlainObject } from '../util/plain-object';
-import { formatPath, problemsError, problemsFromIssues, type Problem } from './issues';
+import { listText, quote } from '../util/quote';
+import { describeValue, formatPath, problemsError, problemsFromIssues, type Problem } from './issues';
 import { matchesGlob } from './only';
 import type { SourceDocument } from './parse-file';
 import { resolveModel, type ModelOrigin, type SettingLevel } from './resolve-model';
@@ -24,7 +29,7 @@ import {
   type ReportSettings,
   type RunConfig,
 } from './schema';
-import { keysAt, leafKeys } from './schema-walk';
+import { leafKeys } from './schema-walk';
 
 /** One run to train: a run of the file at one grid point and one seed. */
 export interface ResolvedRun {
@@ -121,6 +126,18 @@ function mergedRuns(source: SourceDocument, raw: Record<string, unknown>, file: 
       });
     }
   }
+  problems.push(...datasetProblems(file.dataset, raw.dataset !== undefined));
+  for (const key of gridKeys) {
+    grid[key].forEach((value, index) => {
+      const first = grid[key].findIndex((other) => hashOf(other) === hashOf(value));
+      if (first !== index) {
+        problems.push({
+          path: ['grid', key, index],
+          message: `${describeValue(value)} is already grid[${JSON.stringify(key)}][${first}]; two grid points would be one run.`,
+        });
+      }
+    });
+  }
   if (problems.length > 0) throw problemsError(source, problems);
   const points = cartesian(gridKeys.map((key) => grid[key].map((value, index) => ({ key, value, index }))));
   return rawRuns.flatMap((rawRun, runIndex) => {
@@ -189,13 +206,14 @@ export function expandExperiment(
     const baseName = runNames(file)[runIndex];
     const parsedRun = RunSchema.safeParse(mergedRun, { reportInput: true });
     if (!parsedRun.success) {
-      for (const p of problemsFromIssues(parsedRun.error.issues, (path, input) => keysAt(RunSchema, path, input))) {
+      for (const p of problemsFromIssues(parsedRun.error.issues, RunSchema)) {
         problems.push({ path: origin(p.path), message: p.message });
       }
       continue;
     }
     const where = (path: PropertyKey[]) => `${source.locate(origin(path))}: ${formatPath(origin(path))}`;
     const { config, modules: runModules } = resolveRun(parsedRun.data, mergedRun, { path: origin, levelOf }, problems, modules, where);
+    problems.push(...modelSizeProblems(config, origin));
     if (overrides.epochs !== undefined) config.epochs = overrides.epochs;
     if (config.batchSize > file.dataset.train) {
       problems.push({
@@ -219,14 +237,24 @@ export function expandExperiment(
       });
     }
   }
+  const expandedNames = [...new Set(runs.map((r) => r.name))];
+  file.reference?.values.forEach((value, index) => {
+    if (!expandedNames.includes(value.run)) {
+      problems.push({
+        path: ['reference', 'values', index, 'run'],
+        message: `unknown run ${quote(value.run)}${didYouMean(value.run, expandedNames) || '.'} Run names: ${listText(expandedNames)}.`,
+      });
+    }
+  });
   if (problems.length > 0) throw problemsError(source, problems);
 
   assignIds(runs, gridKeys.length > 0);
-  const selected = overrides.only ? runs.filter((run) => matchesGlob(run.name, overrides.only!)) : runs;
+  checkUniqueIds(runs);
+  const only = overrides.only;
+  const selected = only === undefined ? runs : runs.filter((run) => matchesGlob(run.name, only));
   if (selected.length === 0) {
-    const known = [...new Set(runs.map((r) => r.name))];
     throw new ConfigError(
-      `--only: no run name matches "${overrides.only}"${didYouMean(overrides.only!, known) || '.'} Run names: ${known.join(', ')}.`,
+      `--only: no run name matches ${quote(only ?? '')}${didYouMean(only ?? '', expandedNames) || '.'} Run names: ${listText(expandedNames)}.`,
     );
   }
   return {
@@ -401,7 +429,8 @@ function resolveOptions(
   problem: (path: PropertyKey[], message: string) => void,
 ): OptionValues {
   const declarations = loaded.definition.options ?? {};
-  const parsed = optionsSchema(declarations).safeParse(given ?? {}, { reportInput: true });
+  const schema = optionsSchema(declarations);
+  const parsed = schema.safeParse(given ?? {}, { reportInput: true });
   if (parsed.success) return parsed.data;
   const known = Object.keys(declarations);
   const takes = `${loaded.role === 'loss' ? 'Loss' : 'Output-activation'} module "${loaded.source.spec}" takes ${describeOptions(declarations)}.`;
@@ -409,7 +438,7 @@ function resolveOptions(
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) problem([...at, key], `unknown option "${key}"${didYouMean(key, known) || '.'} ${takes}`);
     } else {
-      for (const p of problemsFromIssues([issue], () => known)) {
+      for (const p of problemsFromIssues([issue], schema)) {
         const missing = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
         problem([...at, ...p.path], missing ? `the option is required (it has no default). ${takes}` : p.message);
       }
@@ -510,3 +539,114 @@ const shortKey = (dotted: string) =>
     .split('.')
     .filter((k) => k !== 'name')
     .pop() ?? dotted;
+
+/** The most runs one experiment may expand to (grid points × runs × seeds), counted before anything is expanded. */
+export const RUN_LIMIT = 10000;
+
+/**
+ * How many runs `raw` (the parsed, not yet validated file) expands to, counted arithmetically: the runs listed (or one)
+ * times the grid's points, each run by its own seeds or the file's (or `seeds`, from --seeds). Values of the wrong type
+ * count as one: the schema reports them. A count past RUN_LIMIT is refused before expansion, so a grid of 10^10 points
+ * or a file listing a million runs fails at once instead of filling memory.
+ */
+export function countRuns(raw: Record<string, unknown>, seeds?: readonly number[]): { runs: number; listed: number; gridPoints: number } {
+  const length = (value: unknown) => (Array.isArray(value) ? value.length : 1);
+  const fileSeeds = seeds?.length ?? length(raw.seeds);
+  const listed: unknown[] = Array.isArray(raw.runs) ? raw.runs : [{}];
+  const grid = isPlainObject(raw.grid) ? Object.values(raw.grid) : [];
+  const gridPoints = grid.reduce<number>((product, values) => product * length(values), 1);
+  const seedsOf = (run: unknown) => seeds?.length ?? (isPlainObject(run) && Array.isArray(run.seeds) ? run.seeds.length : fileSeeds);
+  const seedsTotal = listed.reduce<number>((sum, run) => sum + seedsOf(run), 0);
+  return { runs: seedsTotal * gridPoints, listed: listed.length, gridPoints };
+}
+
+/** A count in full below 10^15, else in exponent notation. */
+const countText = (n: number) => (n < 1e15 ? n.toLocaleString('en-US') : n.toExponential(1));
+
+/** Refuses a file that expands to more than RUN_LIMIT runs, saying the count and the limit. */
+export function checkRunCount(file: string, raw: Record<string, unknown>, seeds?: readonly number[]): void {
+  const { runs, listed, gridPoints } = countRuns(raw, seeds);
+  if (runs <= RUN_LIMIT) return;
+  const factors = `${countText(listed)} run${listed === 1 ? '' : 's'} × ${countText(gridPoints)} grid point${gridPoints === 1 ? '' : 's'} × their seeds`;
+  throw new ConfigError(
+    `${file}: the experiment expands to ${countText(runs)} runs (${factors}), over the limit of ${countText(RUN_LIMIT)} — shrink the grid or the seeds, or split the sweep into several files.`,
+  );
+}
+
+/**
+ * Sizes checked against what the dataset holds, when that is known without reading it (mnist and fashion-mnist from
+ * their default folders: 60000 training and 10000 test images): train, validation (the last images of the training
+ * file) and the two together; and dataset.path for the datasets that need one.
+ */
+function datasetProblems(dataset: DatasetConfig, given: boolean): Problem[] {
+  const facts = datasetFacts(dataset.name as DatasetName, dataset.path);
+  const problems: Problem[] = [];
+  if (facts.needsPath && dataset.path === undefined) {
+    problems.push({
+      path: given ? ['dataset', 'name'] : ['dataset'],
+      message: `dataset "${dataset.name}" needs dataset.path: the folder holding its IDX files.`,
+    });
+  }
+  const examples = facts.examples;
+  if (!examples) return problems;
+  const holds = (split: 'training' | 'test', count: number) => `the ${dataset.name} ${split} file holds ${count} images`;
+  if (dataset.train > examples.train) {
+    problems.push({
+      path: ['dataset', 'train'],
+      message: `expected at most ${examples.train} (${holds('training', examples.train)}), received ${dataset.train}.`,
+    });
+  } else if (dataset.train + dataset.validation > examples.train) {
+    problems.push({
+      path: ['dataset', 'validation'],
+      message:
+        `expected train + validation at most ${examples.train} (${holds('training', examples.train)}; validation is its last ` +
+        `images and train its first, without overlap), received ${dataset.train} + ${dataset.validation} = ${dataset.train + dataset.validation}.`,
+    });
+  }
+  if (dataset.test > examples.test) {
+    problems.push({
+      path: ['dataset', 'test'],
+      message: `expected at most ${examples.test} (${holds('test', examples.test)}), received ${dataset.test}.`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * A model whose estimated training memory (src/models/size.ts) is over MODEL_MEMORY_LIMIT_BYTES, refused at the hidden
+ * size that makes it so, naming the layer, its parameters and its bytes. Checked when the file is validated, so `run`
+ * never writes experiment.json for a model it cannot allocate.
+ */
+function modelSizeProblems(config: RunConfig, origin: (path: readonly PropertyKey[]) => PropertyKey[]): Problem[] {
+  const optimizer: OptimizerDefinition = OPTIMIZERS[config.optimizer.name];
+  const context = { batchSize: config.batchSize, optimizerSlots: optimizer.slots };
+  const layers = mlpLayerSizes(config.model.hidden, FEATURE_SIZE, NUM_CLASSES, context);
+  const total = layers.reduce((sum, layer) => sum + layer.bytes, 0);
+  if (total <= MODEL_MEMORY_LIMIT_BYTES) return [];
+  const largest = largestLayer(layers);
+  // A layer is sized by the hidden size at its output; the output layer by the last hidden size, its input.
+  const hiddenIndex = Math.min(largest.layer, config.model.hidden.length - 1);
+  const path = hiddenIndex >= 0 ? origin(['model', 'hidden', hiddenIndex]) : origin(['model', 'hidden']);
+  const what =
+    `layer ${largest.layer} (${largest.description}) has ${largest.parameters.toLocaleString('en-US')} parameters and needs ` +
+    `${formatBytes(largest.bytes)} to train (float32 values, gradients${optimizer.slots > 0 ? `, ${config.optimizer.name}'s state` : ''} ` +
+    `and activations of a batch of ${config.batchSize})`;
+  const whole = largest.bytes > MODEL_MEMORY_LIMIT_BYTES ? '' : `; the whole model needs ${formatBytes(total)}`;
+  return [
+    { path, message: `${what}${whole}, over the limit of ${formatBytes(MODEL_MEMORY_LIMIT_BYTES)} for one model — use fewer units.` },
+  ];
+}
+
+/** Two runs may never share an id (and so a folder and a summary row): a guard behind the checks above. */
+function checkUniqueIds(runs: readonly ResolvedRun[]): void {
+  const seen = new Map<string, ResolvedRun>();
+  for (const run of runs) {
+    const other = seen.get(run.id.toLowerCase());
+    if (other) {
+      throw new ConfigError(
+        `runs ${quote(other.name)} (seed ${other.seed}) and ${quote(run.name)} (seed ${run.seed}) would share the id ${quote(run.id)} and so one folder; give them distinct names or seeds.`,
+      );
+    }
+    seen.set(run.id.toLowerCase(), run);
+  }
+}

@@ -4,11 +4,10 @@ import * as path from 'path';
 import { ConfigError } from '../errors';
 import type { LossModule, OutputActivationModule } from '../modules/contract';
 import { loadActivationModule, loadLossModule, ModuleProblem, readModuleSource, type LoadedModule } from '../modules/load';
-import { catalogKey, expandExperiment, moduleReferences, type Experiment, type ExperimentOverrides } from './expand';
+import { catalogKey, checkRunCount, expandExperiment, moduleReferences, type Experiment, type ExperimentOverrides } from './expand';
 import { describeValue, problemsError, problemsFromIssues, type Problem } from './issues';
 import { parseExperimentSource, type SourceDocument } from './parse-file';
 import { ExperimentFileSchema, type ExperimentFile } from './schema';
-import { keysAt } from './schema-walk';
 import { listText } from '../util/quote';
 
 export type { Experiment, ExperimentOverrides, ModuleUse, ResolvedRun, RunModules } from './expand';
@@ -20,7 +19,7 @@ const TOP_LEVEL_KEYS = Object.keys(ExperimentFileSchema.shape);
  * loadExperimentWithModules). Every problem is reported at once in one ConfigError.
  */
 export function loadExperiment(file: string, overrides: ExperimentOverrides = {}, text?: string): Experiment {
-  const { source, raw, parsed } = parseExperiment(file, text);
+  const { source, raw, parsed } = parseExperiment(file, text, overrides.seeds);
   return expandExperiment(source, raw, parsed, overrides);
 }
 
@@ -31,7 +30,7 @@ export function loadExperiment(file: string, overrides: ExperimentOverrides = {}
  * (runner/check-modules.ts).
  */
 export async function loadExperimentWithModules(file: string, overrides: ExperimentOverrides = {}, text?: string): Promise<Experiment> {
-  const { source, raw, parsed } = parseExperiment(file, text);
+  const { source, raw, parsed } = parseExperiment(file, text, overrides.seeds);
   const catalog = new Map<string, LoadedModule<LossModule> | LoadedModule<OutputActivationModule>>();
   const problems: Problem[] = [];
   for (const reference of moduleReferences(source, raw, parsed)) {
@@ -53,7 +52,7 @@ export async function loadExperimentWithModules(file: string, overrides: Experim
   return expandExperiment(source, raw, parsed, overrides, catalog);
 }
 
-function parseExperiment(file: string, text?: string): { source: SourceDocument; raw: Record<string, unknown>; parsed: ExperimentFile } {
+function parseExperiment(file: string, text?: string, seeds?: readonly number[]): { source: SourceDocument; raw: Record<string, unknown>; parsed: ExperimentFile } {
   const source = parseExperimentSource(file, text);
   const raw = source.data;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -67,11 +66,9 @@ function parseExperiment(file: string, text?: string): { source: SourceDocument;
       `${file}: not an experiment file: none of the keys ${TOP_LEVEL_KEYS.filter((k) => k !== '$schema').join(', ')} is present (received keys: ${listText(rawKeys)}).`,
     );
   }
+  // Counted before the schema walks every run: a file listing a million runs fails here, at once.
+  checkRunCount(file, raw as Record<string, unknown>, seeds);
   const parsed = ExperimentFileSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw problemsError(source, problemsFromIssues(parsed.error.issues, knownKeys));
+  if (!parsed.success) throw problemsError(source, problemsFromIssues(parsed.error.issues, ExperimentFileSchema));
   return { source, raw: raw as Record<string, unknown>, parsed: parsed.data };
-}
-
-function knownKeys(path: readonly PropertyKey[], input?: unknown): string[] {
-  return keysAt(ExperimentFileSchema, path, input).filter((k) => k !== '$schema');
 }

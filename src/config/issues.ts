@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors';
 import type { SourceDocument } from './parse-file';
 import { ACTIVATIONS } from '../models/activations';
-import { didYouMean } from '../util/did-you-mean';
+import { closest, didYouMean } from '../util/did-you-mean';
+import { keysAt, leafKeys, schemaAt } from './schema-walk';
 import { listText, quote } from '../util/quote';
 
 type Path = readonly PropertyKey[];
@@ -73,14 +74,12 @@ export interface Problem {
 }
 
 /**
- * Flattens zod issues into problems with readable messages. `knownKeys(path, input)` lists the keys valid at a path
- * (for a layer, those of its type: `input` is the mapping there).
+ * Flattens zod issues of data checked against `schema` into problems with readable messages; `prefix` is where that
+ * data sits in the file. An unknown key is matched against the keys valid where it is, then against the keys one or
+ * two levels below (`lr` in a run means optimizer.learningRate).
  */
-export function problemsFromIssues(
-  issues: readonly z.core.$ZodIssue[],
-  knownKeys: (path: Path, input?: unknown) => string[],
-  prefix: PropertyKey[] = [],
-): Problem[] {
+export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, prefix: PropertyKey[] = []): Problem[] {
+  const knownKeys = (path: Path, input?: unknown) => keysAt(schema, path.slice(prefix.length), input).filter((key) => !key.startsWith('$'));
   const problems: Problem[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
@@ -89,10 +88,8 @@ export function problemsFromIssues(
       case 'unrecognized_keys': {
         const known = knownKeys(path, input);
         for (const key of issue.keys) {
-          problems.push({
-            path: [...path, key],
-            message: `unknown key "${key}"${didYouMean(key, known) || '.'} Known keys here: ${known.join(', ')}.`,
-          });
+          const suggestion = didYouMean(key, known) || nestedSuggestion(key, schemaAt(schema, path.slice(prefix.length))) || '.';
+          problems.push({ path: [...path, key], message: `unknown key ${quote(key)}${suggestion} Known keys here: ${known.join(', ')}.` });
         }
         break;
       }
@@ -134,13 +131,13 @@ export function problemsFromIssues(
         if (typeof input !== 'string' && (input === null || typeof input !== 'object')) {
           problems.push({ path, message: `expected a name or a mapping with a name, received ${describeValue(input)}.` });
         } else {
-          problems.push(...problemsFromIssues(chosen, knownKeys, path));
+          problems.push(...problemsFromIssues(chosen, schemaAt(schema, path.slice(prefix.length)) ?? schema, path));
         }
         break;
       }
       case 'invalid_key':
         // A mapping key that fails its own schema (a run id in manifest.json): the key's problems, at the key.
-        problems.push(...problemsFromIssues(issue.issues, knownKeys, path));
+        problems.push(...problemsFromIssues(issue.issues, schema, path));
         break;
       case 'custom':
         problems.push({ path, message: issue.message });
@@ -171,6 +168,23 @@ export function problemsFromIssues(
     }
   }
   return problems;
+}
+
+/**
+ * ` — did you mean "learningRate" under "optimizer" (optimizer: {learningRate: …})?` when `key` names a setting one or
+ * more levels below `schema` (matched on the setting's own name), else ''.
+ */
+function nestedSuggestion(key: string, schema: z.ZodType | undefined): string {
+  if (!schema) return '';
+  const dotted = leafKeys(schema).filter((leaf) => leaf.includes('.'));
+  const match = closest(
+    key,
+    dotted.map((leaf) => leaf.split('.').pop()!),
+  );
+  if (match === undefined) return '';
+  const full = dotted.find((leaf) => leaf.endsWith(`.${match}`))!;
+  const parent = full.slice(0, -match.length - 1);
+  return ` — did you mean "${match}" under "${parent}" (${parent}: {${match}: …})?`;
 }
 
 /** One ConfigError listing every problem once, each as `file:line:col: key.path: message`. */

@@ -126,5 +126,14 @@ export function resolveInitializer(spec: InitializerSpec, path: PropertyKey[], p
     }
     resolved[key] = value;
   }
+  // Related bounds: U(min, max) needs min <= max, whether each came from the file or the initializer's default.
+  if (typeof resolved.min === 'number' && typeof resolved.max === 'number' && resolved.min > resolved.max) {
+    const given = block as { min?: number; max?: number };
+    const origin = (key: 'min' | 'max') => (given[key] === undefined ? ' (the default)' : '');
+    problems.push({
+      path: [...path, given.min !== undefined ? 'min' : 'max'],
+      message: `initializer "${block.name}" needs min <= max, received min ${resolved.min}${origin('min')} and max ${resolved.max}${origin('max')}.`,
+    });
+  }
   return resolved as ResolvedInitializer;
 }

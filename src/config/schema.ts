@@ -72,7 +72,23 @@ export const HooksSchema = z.strictObject({
   every: z.int().min(0).default(100).describe('Record gradient statistics at step 0 and every N steps; 0 turns hooks off'),
 });
 
-const Seeds = z.array(z.int().min(0)).min(1);
+/** Seeds: each gives one run, so a repeated seed would train one run twice under one id. */
+const Seeds = z
+  .array(z.int().min(0))
+  .min(1)
+  .superRefine((seeds, context) => {
+    seeds.forEach((seed, index) => {
+      const first = seeds.indexOf(seed);
+      if (first !== index) {
+        context.addIssue({
+          code: 'custom',
+          path: [index],
+          input: seed,
+          message: `seed ${seed} is already seeds[${first}]; each seed gives one run, so a repeat would train the same run twice`,
+        });
+      }
+    });
+  });
 
 /** One run: every key has a default, so `{}` is a valid run. */
 export const RunSchema = z.strictObject({
@@ -135,7 +151,7 @@ const ExperimentFileFields = z.strictObject({
   dataset: DatasetSchema.prefault({}),
   seeds: Seeds.default([1]),
   defaults: DefaultsSchema.prefault({}),
-  runs: z.array(RunSchema).optional(),
+  runs: z.array(RunSchema).min(1).optional().describe('The runs; leave the key out for one run of the defaults'),
   grid: z
     .record(z.string(), z.array(z.unknown()).min(1))
     .optional()

