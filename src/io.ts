@@ -13,3 +13,16 @@ export const processIo: Io = {
   err: (text) => process.stderr.write(text),
   isTty: Boolean(process.stdout.isTTY) && !process.env.CI,
 };
+
+/**
+ * Keeps the CLI working when a reader closes its output early (`losslab validate x | head -1`): the pipe's EPIPE, and
+ * the errors of writes after it, are dropped instead of crashing the process; a run keeps training and writing its
+ * results. Called once, by the bin.
+ */
+export function tolerateClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    });
+  }
+}

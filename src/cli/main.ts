@@ -1,19 +1,16 @@
 // The CLI entry: parses argv with the declarative command table and maps every error to a documented exit code.
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import { ExitCode, LosslabError, ConfigError } from '../errors';
 import { commandModules, commandNames } from './commands';
 import { processIo, type Io } from '../io';
 import { didYouMean } from '../util/did-you-mean';
-
-/** The part of yargs' option table that checkRepeatedOptions reads. */
-interface DeclaredOptions {
-  key: Record<string, unknown>;
-  array: string[];
-}
+import { escapeControl, quote } from '../util/quote';
+import { checkFlagValues, usageError, type OptionTable } from './flags';
 
 /** Builds the yargs parser (exported for tests of the option table). */
 export function buildParser(argv: readonly string[], io: Io, setExit: (code: number) => void): Argv {
-  let parser = yargs([...argv])
+  const modules = commandModules(io, setExit);
+  const parser = yargs([...argv])
     .scriptName('losslab')
     .usage('$0 <command> [options]')
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for errors' })
@@ -24,18 +21,31 @@ export function buildParser(argv: readonly string[], io: Io, setExit: (code: num
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
+    // Positionals stay text: a file named 2024 is a file name, not a number.
+    .parserConfiguration({ 'parse-positional-numbers': false });
+  // By the time middleware runs, the parser holds the running command's options (yargs 17's getOptions(), which
+  // @types/yargs does not declare).
+  const options = () => (parser as unknown as { getOptions(): OptionTable }).getOptions();
+  parser
     .fail((message, error) => {
-      if (error) throw error;
-      throw new ConfigError(`usage: ${message}`);
+      if (error instanceof LosslabError) throw error;
+      if (error) throw new ConfigError(`usage: ${error.message}`);
+      throw usageError(message, argv, options(), commandLine(argv[0], modules));
     })
+    // Before yargs validates or a command sees a value: repeats, then empty values, --no-<value flag> and choices.
     .middleware((args) => {
-      // By the time middleware runs, the parser holds the running command's options (yargs 17's getOptions(),
-      // which @types/yargs does not declare).
-      const options = (parser as unknown as { getOptions(): DeclaredOptions }).getOptions();
-      checkRepeatedOptions(args, Object.keys(options.key), options.array);
-    });
-  for (const module of commandModules(io, setExit)) parser = parser.command(module);
+      const table = options();
+      checkRepeatedOptions(args, Object.keys(table.key), table.array);
+      checkFlagValues(args, table, argv);
+    }, true);
+  for (const module of modules) parser.command(module);
   return parser;
+}
+
+/** The command string (`run <file>`) of the command `name`, if it is one. */
+function commandLine(name: string | undefined, modules: readonly CommandModule[]): string | undefined {
+  const module = modules.find((candidate) => String(candidate.command).split(' ')[0] === name);
+  return module ? String(module.command) : undefined;
 }
 
 /**
@@ -46,7 +56,7 @@ export function checkRepeatedOptions(args: Record<string, unknown>, declared: re
   for (const name of declared) {
     const value = args[name];
     if (!Array.isArray(value) || lists.includes(name)) continue;
-    const shown = value.map((v) => JSON.stringify(String(v).length > 40 ? `${String(v).slice(0, 40)}…` : String(v)));
+    const shown = value.map((v) => quote(String(v), 40));
     throw new ConfigError(`--${name}: given ${value.length} times (${shown.join(', ')}); give it once.`);
   }
 }
@@ -58,7 +68,7 @@ function checkCommandName(argv: readonly string[]): void {
   const names = commandNames();
   if (!names.includes(first)) {
     throw new ConfigError(
-      `unknown command "${first}"${didYouMean(first, names) || '.'} Commands: ${names.join(', ')}. See losslab --help.`,
+      `unknown command ${quote(first)}${didYouMean(first, names) || '.'} Commands: ${names.join(', ')}. See losslab --help.`,
     );
   }
 }
@@ -74,16 +84,18 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }).parseAsync();
     return exitCode;
   } catch (error) {
+    // Messages echo file names and values the user gave: control characters are shown, never sent to the terminal.
     if (error instanceof LosslabError) {
-      io.err(`losslab: ${error.message}\n`);
+      io.err(`losslab: ${escapeControl(error.message)}\n`);
       if (debug && error.stack) io.err(`${error.stack}\n`);
       // A module's own exception (e.g. from a check) is the cause: its stack shows the module's frames.
       for (let cause = error.cause; debug && cause instanceof Error; cause = cause.cause)
         io.err(`caused by: ${cause.stack ?? cause.message}\n`);
       return error.exitCode;
     }
+    // Only a losslab bug gets here: every input a user can write is checked into a LosslabError above.
     const err = error as Error;
-    io.err(`losslab: internal error: ${err?.message ?? String(error)}\n`);
+    io.err(`losslab: internal error (a bug in losslab; please report it): ${escapeControl(err?.message ?? String(error))}\n`);
     io.err(debug ? `${err?.stack ?? ''}\n` : 'Run again with --debug for the stack trace.\n');
     return ExitCode.runsFailed;
   }

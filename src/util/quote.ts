@@ -16,16 +16,15 @@ export function escapeControl(text: string): string {
   });
 }
 
-/** `text` cut to `limit` characters, ending in "…", when longer. */
+/** `text` cut to its first `limit` characters and "…", when longer. */
 export function shorten(text: string, limit = ECHO_LIMIT): string {
   const characters = Array.from(text);
-  return characters.length <= limit ? text : `${characters.slice(0, limit - 1).join('')}…`;
+  return characters.length <= limit ? text : `${characters.slice(0, limit).join('')}…`;
 }
 
-/** User text as a JSON string literal, shortened: `"abc"`, or `"abcd…" (1200 characters)` when long. */
+/** User text as a JSON string literal (escapes shown), shortened: `"abc"`, `"abcd…"`. */
 export function quote(text: string, limit = ECHO_LIMIT): string {
-  const length = Array.from(text).length;
-  return length <= limit ? JSON.stringify(text) : `${JSON.stringify(shorten(text, limit))} (${length} characters)`;
+  return JSON.stringify(shorten(text, limit));
 }
 
 /** Items joined by ", ", at most `max` of them: `a, b, c and 12 more`; `none` for no items. */

@@ -10,13 +10,13 @@ import { runCli } from '../helpers/cli';
  * (each command declares its own positionals, so the message shows the command is wired to its table entry).
  */
 const COMMANDS: Record<string, { argv: string[]; usageError: string }> = {
-  run: { argv: ['run'], usageError: 'Not enough non-option arguments: got 0, need at least 1' },
-  validate: { argv: ['validate'], usageError: 'Not enough non-option arguments: got 0, need at least 1' },
-  schema: { argv: ['schema', 'extra'], usageError: 'Unknown argument: extra' },
-  compare: { argv: ['compare', 'results/x'], usageError: 'Not enough non-option arguments: got 1, need at least 2' },
-  merge: { argv: ['merge', 'results/a'], usageError: 'Missing required argument: out' },
-  report: { argv: ['report'], usageError: 'Not enough non-option arguments: got 0, need at least 1' },
-  anatomy: { argv: ['anatomy'], usageError: 'Not enough non-option arguments: got 0, need at least 1' },
+  run: { argv: ['run'], usageError: 'missing <file>. Usage: losslab run <file> [options].' },
+  validate: { argv: ['validate'], usageError: 'missing <file>. Usage: losslab validate <file> [options].' },
+  schema: { argv: ['schema', 'extra'], usageError: 'unexpected argument "extra". Usage: losslab schema [options].' },
+  compare: { argv: ['compare', 'results/x'], usageError: 'missing <baseline>. Usage: losslab compare <current> <baseline> [options].' },
+  merge: { argv: ['merge', 'results/a'], usageError: '--out is required. Usage: losslab merge <dirs...> [options].' },
+  report: { argv: ['report'], usageError: 'missing <results-dir>. Usage: losslab report <results-dir> [options].' },
+  anatomy: { argv: ['anatomy'], usageError: 'missing <pairs..>. Usage: losslab anatomy <pairs..> [options].' },
 };
 
 test('the command table and the rows here name the same commands', () => {
@@ -25,7 +25,7 @@ test('the command table and the rows here name the same commands', () => {
 
 test.each(commandNames())('%s parses its own arguments: a usage error, exit 2, no stack trace', async (name) => {
   const { argv, usageError } = COMMANDS[name];
-  expect(await runCli(argv)).toEqual({ code: ExitCode.badInput, out: '', err: `losslab: usage: ${usageError}\n` });
+  expect(await runCli(argv)).toEqual({ code: ExitCode.badInput, out: '', err: `losslab: ${usageError}\n` });
 });
 
 test('no command: exit 2 naming every command of the table', async () => {

@@ -262,7 +262,7 @@ test.each([
   [['--epochs', '-2'], '--epochs: expected an integer >= 0, received "-2".'],
   [['--jobs', '0'], '--jobs: expected an integer >= 1, received "0".'],
   [['--jobs', 'two'], '--jobs: expected an integer >= 1, received "two".'],
-  [['--jobs'], '--jobs: expected an integer >= 1, received nothing.'],
+  [['--jobs'], '--jobs: expected a value, received nothing.'],
   [
     ['--jobs', '2', '--shard', '1/2'],
     "--jobs and --shard conflict: --shard picks one machine's part of a sweep; run --jobs inside each shard by sharding further (e.g. --shard 3/8) instead.",

@@ -233,7 +233,7 @@ describe('losslab compare', () => {
       [currentPass, baseline, '--tol', 'final_tst_accuracy=abs:0.01'],
       `losslab: --tol "final_tst_accuracy=abs:0.01": unknown metric "final_tst_accuracy" — did you mean "final_test_accuracy"? Known: ${METRICS.join(', ')}\n`,
     ],
-    [[currentPass, baseline, '--k', '-1'], 'losslab: --k: expected a number >= 0 (baseline standard deviations allowed), received -1\n'],
+    [[currentPass, baseline, '--k', '-1'], 'losslab: --k: expected a number >= 0 (baseline standard deviations allowed), received "-1".\n'],
     [
       [currentPass, baseline, '--tolerances', path.join(bad, 'error_two_kinds.yaml')],
       `losslab: ${path.join(bad, 'error_two_kinds.yaml')}: final_test_loss: expected exactly one of ${TOLERANCE_KINDS.join(', ')}, received abs and rel\n`,

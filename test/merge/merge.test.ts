@@ -174,7 +174,7 @@ describe('losslab merge', () => {
       () => [shard('shard-1'), shard('shard-2'), '--out', fixtures],
       `losslab: --out: "${fixtures}" already exists and is not empty; choose a new folder or remove it first\n`,
     ],
-    ['no --out', () => [shard('shard-1')], 'losslab: usage: Missing required argument: out\n'],
+    ['no --out', () => [shard('shard-1')], 'losslab: --out is required. Usage: losslab merge <dirs...> [options].\n'],
   ])('refuses %s with exit 2 and writes nothing', async (_, args, message) => {
     const { code, out, err } = await merge(...args());
     expect(err.startsWith(message)).toBe(true);

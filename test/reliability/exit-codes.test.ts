@@ -33,7 +33,12 @@ test.each([
     ExitCode.badInput,
     'losslab: --force and --resume conflict: --force replaces the results in the folder, --resume continues them. Pick one.\n',
   ],
-  ['2: unknown flag', ['run', TWO_RUNS, '--epoch', '1'], ExitCode.badInput, 'losslab: usage: Unknown argument: epoch\n'],
+  [
+    '2: unknown flag',
+    ['run', TWO_RUNS, '--epoch', '1'],
+    ExitCode.badInput,
+    'losslab: unknown option "--epoch" — did you mean "--epochs"? Options: --out, --backend, --force, --resume, --report, --epochs, --seeds, --only, --shard, --jobs. Usage: losslab run <file> [options].\n',
+  ],
 ])('exit %s', async (_name, argv, code, err) => {
   const result = await runCli(argv);
   expect(result.err).toBe(err);

@@ -2,13 +2,14 @@
 import type { CommandModule } from 'yargs';
 import type { Io } from '../../io';
 import { runCompare } from '../../compare/run';
+import { numberFlag } from '../flags';
 
 interface CompareArgs {
   current: string;
   baseline: string;
   tolerances?: string;
   tol?: string[];
-  k: number;
+  k: string;
   json: boolean;
   junit?: string;
 }
@@ -28,7 +29,7 @@ export function compareCommand(io: Io, setExit: (code: number) => void): Command
           array: true,
           describe: 'Tolerance for one metric, repeatable: metric=abs|rel|factor:value[:no-drop|no-rise|both] or metric=off',
         })
-        .option('k', { type: 'number', default: 2, describe: 'Baseline standard deviations allowed for replicated runs' })
+        .option('k', { type: 'string', default: '2', describe: 'Baseline standard deviations allowed for replicated runs (a number >= 0)' })
         .option('json', { type: 'boolean', default: false, describe: 'Print machine-readable JSON instead of the table' })
         .option('junit', { type: 'string', describe: 'Also write JUnit XML to this file' }),
     handler: (argv) => {
@@ -39,7 +40,7 @@ export function compareCommand(io: Io, setExit: (code: number) => void): Command
             baseline: argv.baseline,
             tolerances: argv.tolerances,
             tol: argv.tol,
-            k: argv.k,
+            k: numberFlag('--k', argv.k, 0, 'baseline standard deviations allowed'),
             json: argv.json,
             junit: argv.junit,
           },

@@ -6,6 +6,7 @@ import { runWithJobs } from '../../runner/jobs';
 import { runExperiment } from '../../runner/run-experiment';
 import { parseShard, type Shard } from '../../runner/shard';
 import type { Io } from '../../io';
+import { quote } from '../../util/quote';
 
 interface RunArgs {
   file: string;
@@ -35,14 +36,21 @@ export interface CheckedRunFlags {
 }
 
 /** User text in a message: quoted with JSON escapes, and cut short when long. */
-const quoted = (text: string) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+const quoted = (text: string) => quote(text, 40);
 
-/** Parses `--seeds 1,2,3` into integers; anything else is a ConfigError naming the flag. */
+/** Parses `--seeds 1,2,3` into distinct integers >= 0; anything else is a ConfigError naming the flag. */
 export function parseSeeds(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
-  const seeds = parts.map(Number);
-  const bad = parts.find((p, i) => p === '' || !Number.isInteger(seeds[i]) || seeds[i] < 0);
-  if (bad !== undefined) throw new ConfigError(`--seeds: expected comma-separated integers >= 0 such as 1,2,3, received ${quoted(text)}.`);
+  const seeds = parts.map((part) => (/^\d+$/.test(part) ? Number(part) : NaN));
+  if (seeds.some((seed) => !Number.isSafeInteger(seed))) {
+    throw new ConfigError(`--seeds: expected comma-separated integers >= 0 such as 1,2,3, received ${quoted(text)}.`);
+  }
+  const repeated = seeds.find((seed, index) => seeds.indexOf(seed) !== index);
+  if (repeated !== undefined) {
+    throw new ConfigError(
+      `--seeds: seed ${repeated} is given twice in ${quoted(text)}; each seed gives one run, so a repeat would train the same run twice.`,
+    );
+  }
   return seeds;
 }
 
