@@ -132,7 +132,19 @@ export function readResultsCsv(
   keep?: (row: Record<string, string>) => boolean,
 ): ResultsTable {
   const hint = hintText ? ` — ${hintText}` : '';
-  const text = readText(file, hint, 'resultsCsv');
+  return parseResultsCsv(readText(file, hint, 'resultsCsv'), file, required, types, hintText, keep);
+}
+
+/** readResultsCsv of text already read (`file` names it in messages): --resume checks a prefix of metrics.csv. */
+export function parseResultsCsv(
+  text: string,
+  file: string,
+  required: readonly string[],
+  types: Readonly<Record<string, CellType>>,
+  hintText?: string,
+  keep?: (row: Record<string, string>) => boolean,
+): ResultsTable {
+  const hint = hintText ? ` — ${hintText}` : '';
   let table;
   try {
     table = parseCsv(text);

@@ -5,12 +5,21 @@ import type { Experiment } from '../config/experiment';
 import { OutputError, ResultsError } from '../errors';
 import { FEATURE_SIZE, NUM_CLASSES } from '../data/dataset';
 import { checkOutputFolder, createOutputFolder } from '../files/output-folder';
+import { decodeText, readFileBytes } from '../files/read-file';
 import { mlpLayerSizes } from '../models/size';
 import { CORRUPT_CHECKPOINT_HINT, readCheckpoint } from '../train/checkpoint';
 import { writeFileAtomic } from '../results/atomic';
-import { Files, SUMMARY_COLUMNS, type ExperimentRecord, type Manifest, type SummaryRow } from '../results/contract';
+import {
+  Files,
+  METRICS_CELL_TYPES,
+  REQUIRED_METRICS_COLUMNS,
+  SUMMARY_COLUMNS,
+  type ExperimentRecord,
+  type Manifest,
+  type SummaryRow,
+} from '../results/contract';
 import { toCsv } from '../results/csv';
-import { readResultsFolder } from '../results/results-folder';
+import { parseResultsCsv, readResultsFolder } from '../results/results-folder';
 
 /** experiment.json for `experiment`: the resolved experiment with every run listed. */
 export function experimentRecord(experiment: Experiment): ExperimentRecord {
@@ -67,7 +76,9 @@ export function planOutputFolder(dir: string, experiment: Experiment, options: {
     }
     const same = previous?.hash === experiment.hash;
     if (!same && !options.force) {
-      const holder = previous ? `experiment "${previous.name}" (hash ${previous.hash})` : `an experiment that cannot be read back (${unreadable})`;
+      const holder = previous
+        ? `experiment "${previous.name}" (hash ${previous.hash})`
+        : `an experiment that cannot be read back (${unreadable})`;
       throw new OutputError(
         `${dir}: the folder holds results of ${holder}, not "${experiment.name}" (hash ${experiment.hash}) — use --out to write elsewhere, or --force to replace them.`,
       );
@@ -114,13 +125,27 @@ function checkCheckpoints(dir: string, experiment: Experiment, manifest: Manifes
       [Files.gradients, state.gradientsBytes],
     ] as const) {
       const rows = path.join(runDir, name);
-      const size = fs.statSync(rows, { throwIfNoEntry: false })?.size;
-      if (size === undefined || size < bytes) {
-        throw new ResultsError(
-          `${file}: the checkpoint continues ${rows} from byte ${bytes}, but ${size === undefined ? 'the file is missing' : `it holds ${size} bytes`} — ${CORRUPT_CHECKPOINT_HINT}`,
-        );
-      }
+      const stat = fs.lstatSync(rows, { throwIfNoEntry: false });
+      const found = !stat
+        ? 'the file is missing'
+        : !stat.isFile()
+          ? 'it is not a regular file'
+          : stat.size < bytes
+            ? `it holds ${stat.size} bytes`
+            : '';
+      if (found)
+        throw new ResultsError(`${file}: the checkpoint continues ${rows} from byte ${bytes}, but ${found} — ${CORRUPT_CHECKPOINT_HINT}`);
     }
+    // The epochs before the checkpoint are read back into the summary row: they must parse (what follows is cut off).
+    const metricsFile = path.join(runDir, Files.metrics);
+    const kept = readFileBytes(metricsFile, 'resultsCsv').subarray(0, state.metricsBytes);
+    parseResultsCsv(
+      decodeText(kept, metricsFile, 'resultsCsv'),
+      metricsFile,
+      REQUIRED_METRICS_COLUMNS,
+      METRICS_CELL_TYPES,
+      CORRUPT_CHECKPOINT_HINT,
+    );
   }
 }
 
