@@ -1,5 +1,5 @@
 // The comparison itself: match runs by id, group replicates by name, and check each metric against its tolerance.
-import { DataError } from '../errors';
+import { ResultsError } from '../errors';
 import type { SummaryRecord } from './read-results';
 import { mean, sampleStd } from '../stats';
 import { GRADIENT_METRIC, SUMMARY_METRICS, type Metric, type Tolerance, type Tolerances } from './tolerance';
@@ -84,14 +84,14 @@ export interface CompareResult {
 /**
  * Compares `current` against `baseline`. Runs are matched by run_id; runs sharing a `name` are replicates and are
  * compared by their means over the runs complete on both sides, allowing `k` baseline standard deviations on top
- * of each tolerance. Throws a DataError when the two sides have no run in common.
+ * of each tolerance. Throws a ResultsError when the two sides have no run in common.
  */
 export function compareResults(current: CompareSide, baseline: CompareSide, tolerances: Tolerances, k: number): CompareResult {
   const currentById = new Map(current.rows.map((row) => [row.runId, row]));
   const baselineIds = new Set(baseline.rows.map((row) => row.runId));
   const common = baseline.rows.filter((row) => currentById.has(row.runId));
   if (common.length === 0) {
-    throw new DataError(
+    throw new ResultsError(
       `no runs in common: current "${current.source}" has ${listIds(current.rows)}; baseline "${baseline.source}" has ${listIds(baseline.rows)}`,
     );
   }

@@ -1,5 +1,4 @@
 // Saves a model in the tf.js LayersModel format (model.json + weights.bin), loadable by tf.loadLayersModel.
-import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { LayerStack } from './layer-stack';
@@ -7,6 +6,9 @@ import { layerDefinition } from './layers';
 import type { Mlp } from './mlp';
 import type { Model } from './model';
 import { makeFolders } from '../files/output-folder';
+import { ResultsError } from '../errors';
+import { parseJson } from '../files/parse-json';
+import { readFileBytes, readTextFile } from '../files/read-file';
 import { writeFileAtomic } from '../results/atomic';
 
 /**
@@ -114,13 +116,17 @@ export function moduleActivationNote(model: Model): { layers: { layer: string; a
   };
 }
 
-/** Loads a model saved by saveModel with tf.loadLayersModel, reading the files directly (no file:// handler needed). */
+/**
+ * Loads a model saved by saveModel with tf.loadLayersModel, reading its files through the guarded reader (no file://
+ * handler needed).
+ */
 export async function loadSavedModel(dir: string): Promise<tf.LayersModel> {
-  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+  const modelFile = path.join(dir, 'model.json');
+  const modelJson = parseJson(readTextFile(modelFile, 'resultsJson'), modelFile, (message) => new ResultsError(message)) as {
     modelTopology: tf.io.ModelArtifacts['modelTopology'];
     weightsManifest: tf.io.WeightsManifestConfig;
   };
-  const weightData = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const weightData = readFileBytes(path.join(dir, 'weights.bin'), 'checkpoint');
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: modelJson.modelTopology,

@@ -27,7 +27,8 @@ export interface ReportOptions {
 
 /**
  * Writes the report of the results folder `resultsDir`, reading only its contract files. Resolves to the paths
- * written, in writing order. Throws ConfigError/OutputError (exit code 2) for bad input.
+ * written, in writing order. Bad input throws ResultsError (the results folder), ConfigError or OutputError (--format,
+ * --out): exit code 2.
  */
 export async function writeReport(resultsDir: string, options: ReportOptions = {}): Promise<{ files: string[] }> {
   const formats = parseFormats(options.formats ?? [...DEFAULT_FORMATS]);

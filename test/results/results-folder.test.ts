@@ -6,6 +6,7 @@ import * as path from 'path';
 import { ResultsError } from '../../src/errors';
 import { Files, REQUIRED_SUMMARY_COLUMNS, RUN_ID_PATTERN, isSafeRunId } from '../../src/results/contract';
 import { readResultsFolder } from '../../src/results/results-folder';
+import { parseCsv, toCsv } from '../../src/results/csv';
 import { slug } from '../../src/config/run-ids';
 import { runCli } from '../helpers/cli';
 import { makeTempDir } from '../helpers/tmp';
@@ -348,5 +349,37 @@ describe('--resume over a corrupt checkpoint exits 2 naming the file, before any
     expect(result.code).toBe(0);
     expect(result.out).toContain('[2/2] mse-s3: already complete, skipped (--resume)');
     expect(fs.existsSync(checkpointOf(dir))).toBe(true);
+  });
+});
+
+describe('readers require only the columns they read', () => {
+  /** Rewrites a CSV without `drop` and with a new column `add` (every cell "1"). */
+  const reshape = (file: string, drop: readonly string[], add: string) => {
+    const table = parseCsv(fs.readFileSync(file, 'utf8'));
+    const columns = [...table.columns.filter((c) => !drop.includes(c)), add];
+    fs.writeFileSync(file, toCsv(columns, table.rows.map((row) => ({ ...row, [add]: '1' }))));
+  };
+
+  test('a folder from an older or newer losslab (columns missing and added) is read by every command', async () => {
+    const dir = damaged((d) => {
+      reshape(summaryOf(d), ['hidden', 'backend', 'steps', 'config_hash', 'best_epoch', 'final_validation_accuracy'], 'new_summary_column');
+      for (const id of ['ce-s3', 'mse-s3']) {
+        reshape(path.join(d, Files.runsDir, id, Files.metrics), ['train_accuracy', 'wall_s'], 'new_metrics_column');
+        reshape(path.join(d, Files.runsDir, id, Files.gradients), ['mean_abs', 'max_abs'], 'new_gradients_column');
+      }
+    });
+    expect((await runCli(['report', dir, '--out', path.join(tmp.dir, 'columns-report'), '--format', 'csv,md'])).code).toBe(0);
+    const compare = await runCli(['compare', dir, base]);
+    expect(compare.err).toBe('');
+    expect(compare.code).toBe(0);
+    expect((await runCli(['merge', dir, '--out', path.join(tmp.dir, 'columns-merge')])).code).toBe(0);
+    expect((await runCli(['run', EXPERIMENT, '--out', dir, '--resume', ...RUN])).code).toBe(0);
+  });
+
+  test.each(REQUIRED_SUMMARY_COLUMNS)('without summary.csv column %s, report and compare refuse it by name', async (column) => {
+    const dir = damaged((d) => reshape(summaryOf(d), [column], 'other'));
+    const message = `losslab: ${summaryOf(dir)}: missing column "${column}" (the columns read here; src/results/contract.ts)\n`;
+    expect((await runCli(['report', dir, '--out', path.join(tmp.dir, `no-${column}`), '--format', 'csv'])).err).toBe(message);
+    expect((await runCli(['compare', dir, base])).err).toBe(message);
   });
 });
