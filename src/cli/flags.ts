@@ -22,9 +22,11 @@ const NOT_FLAGS = new Set(['_', '$0', 'help', 'version']);
  * choices. `tokens` is the command line as typed. Throws a ConfigError naming the flag, what was received and what
  * is expected.
  */
-export function checkFlagValues(argv: Record<string, unknown>, options: OptionTable, tokens: readonly string[]): void {
+export function checkFlagValues(argv: Record<string, unknown>, options: OptionTable, tokens: readonly string[], command?: string): void {
+  // Positionals (`run <file>`) are checked by what reads them: an empty file name is the reader's to name.
+  const positionals = positionalNames(command);
   for (const key of Object.keys(options.key)) {
-    if (NOT_FLAGS.has(key) || !(key in argv)) continue;
+    if (NOT_FLAGS.has(key) || positionals.includes(key) || !(key in argv)) continue;
     const value = argv[key];
     const flag = `--${key}`;
     // A list option given without a value (`--tol` or `--tol=`) arrives as an empty list.
@@ -66,8 +68,7 @@ export function numberFlag(flag: string, text: string, min: number, meaning = ''
  */
 export function usageError(message: string, argv: readonly string[], options: OptionTable, command: string | undefined): ConfigError {
   const usage = command === undefined ? 'losslab <command> [options]' : `losslab ${command} [options]`;
-  // The positionals of `run <file>` or `merge <dirs...>`: named in the usage line, not options.
-  const positionals = [...(command ?? '').matchAll(/[<[]([\w-]+)(?:\.\.\.)?[>\]]/g)].map((match) => match[1]);
+  const positionals = positionalNames(command);
   const flags = Object.keys(options.key).filter(
     (key) => !NOT_FLAGS.has(key) && key !== 'debug' && !/[A-Z]/.test(key) && !positionals.includes(key),
   );
@@ -102,4 +103,9 @@ export function usageError(message: string, argv: readonly string[], options: Op
         .join(', ')} is required. Usage: ${usage}.`,
     );
   return new ConfigError(`usage: ${message}`);
+}
+
+/** The positionals of a command string (`run <file>`, `merge <dirs...>`): named in the usage line, not options. */
+function positionalNames(command: string | undefined): string[] {
+  return [...(command ?? '').matchAll(/[<[]([\w-]+)(?:\.\.\.)?[>\]]/g)].map((match) => match[1]);
 }

@@ -36,7 +36,7 @@ export function buildParser(argv: readonly string[], io: Io, setExit: (code: num
     .middleware((args) => {
       const table = options();
       checkRepeatedOptions(args, Object.keys(table.key), table.array);
-      checkFlagValues(args, table, argv);
+      checkFlagValues(args, table, argv, commandLine(argv[0], modules));
     }, true);
   for (const module of modules) parser.command(module);
   return parser;

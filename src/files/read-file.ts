@@ -98,7 +98,8 @@ export function describeFsError(error: unknown): string {
 export function readFileBytes(file: string, kind: FileKind): Buffer {
   const spec: FileKindSpec = FILE_KINDS[kind];
   const fail = (reason: string) => new spec.error(`${file}: cannot read the ${spec.noun}: ${reason}.`);
-  if (typeof file !== 'string' || file === '') throw fail('no file name given');
+  // An empty name would print as "losslab: : …"; say what is missing instead.
+  if (typeof file !== 'string' || file.trim() === '') throw new spec.error(`no ${spec.noun} given: the file name is empty.`);
   let fd: number;
   try {
     const reason = notRegular(fs.statSync(file));

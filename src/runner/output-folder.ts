@@ -72,7 +72,7 @@ export function planOutputFolder(dir: string, experiment: Experiment, options: {
       previous = readResultsFolder(dir, { require: ['experiment'], read: ['experiment'], summaryColumns: [] }).experiment;
     } catch (error) {
       if (!(error instanceof ResultsError)) throw error;
-      unreadable = error.message;
+      unreadable = error.message.replace(/\.$/, '');
     }
     const same = previous?.hash === experiment.hash;
     if (!same && !options.force) {

@@ -89,6 +89,10 @@ test.each<[string[], string]>([
   expect(await runCli(argv)).toEqual({ code: 2, out: '', err: `losslab: ${message}\n` });
 });
 
+test('an empty positional is named by what reads it', async () => {
+  expect(await runCli(['validate', ''])).toEqual({ code: 2, out: '', err: 'losslab: no experiment file given: the file name is empty.\n' });
+});
+
 test('a positional that looks like a number stays a file name', async () => {
   const result = await runCli(['validate', '2024']);
   expect(result.err).toBe('losslab: 2024: cannot read the experiment file: no such file.\n');

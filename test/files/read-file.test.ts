@@ -27,9 +27,12 @@ describe('what is not a regular file is refused from its stat, without blocking 
     ['a folder', () => tmp.dir, 'it is a folder, not a file'],
     ['a missing file', () => at('nope.yaml'), 'no such file'],
     ['a path through a file', () => path.join(write('plain.txt', 'x'), 'inside.yaml'), 'a part of the path is a file, not a folder'],
-    ['an empty path', () => '', 'no file name given'],
   ])('%s', (_name, file, reason) => {
     expect(() => readFileBytes(file(), 'experiment')).toThrow(new ConfigError(`${file()}: cannot read the experiment file: ${reason}.`));
+  });
+
+  test('an empty name says what is missing (not "losslab: : …")', () => {
+    expect(() => readFileBytes('', 'experiment')).toThrow(new ConfigError('no experiment file given: the file name is empty.'));
   });
 
   test('a symbolic link to a FIFO is followed and refused', () => {
