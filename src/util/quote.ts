@@ -30,6 +30,6 @@ export function quote(text: string, limit = ECHO_LIMIT): string {
 /** Items joined by ", ", at most `max` of them: `a, b, c and 12 more`; `none` for no items. */
 export function listText(items: readonly string[], max = 10): string {
   if (items.length === 0) return 'none';
-  const shown = items.slice(0, max).map((item) => shorten(item, 40));
+  const shown = items.slice(0, max).map((item) => shorten(item));
   return items.length > max ? `${shown.join(', ')} and ${items.length - max} more` : shown.join(', ');
 }
