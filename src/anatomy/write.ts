@@ -1,7 +1,6 @@
 // Writes the anatomy: anatomy.csv (every swept point), anatomy-summary.csv, anatomy.svg and a self-contained anatomy.html.
-import * as fs from 'fs';
 import * as path from 'path';
-import { OutputError } from '../errors';
+import { checkOutputFolder, createOutputFolder } from '../files/output-folder';
 import { writeFileAtomic } from '../results/atomic';
 import { ANATOMY_COLUMNS, ANATOMY_SUMMARY_COLUMNS, AnatomyFiles } from '../results/contract';
 import { toCsv } from '../results/csv';
@@ -24,10 +23,9 @@ export function summaryText(summaries: readonly AnatomySummary[]): string {
   ].join('\n');
 }
 
-/** Writes the four files into `out` (created if needed); resolves to their paths. */
+/** Writes the four files into `out` (checked and created by the one output-folder function); resolves to their paths. */
 export async function writeAnatomy(out: string, rows: readonly AnatomyRow[], summaries: readonly AnatomySummary[]): Promise<string[]> {
-  if (fs.existsSync(out) && !fs.statSync(out).isDirectory())
-    throw new OutputError(`--out ${out}: is a file; expected a folder for the anatomy files`);
+  checkOutputFolder(out);
   const [svg] = await renderSvgs([anatomySpec(rows)]);
   const files: [string, string][] = [
     [AnatomyFiles.rows, toCsv(ANATOMY_COLUMNS, rows as unknown as Record<string, unknown>[])],
@@ -35,7 +33,7 @@ export async function writeAnatomy(out: string, rows: readonly AnatomyRow[], sum
     [AnatomyFiles.plot, svg],
     [AnatomyFiles.page, anatomyHtml(summaries, svg)],
   ];
-  fs.mkdirSync(out, { recursive: true });
+  createOutputFolder(out);
   return files.map(([name, text]) => {
     const file = path.join(out, name);
     writeFileAtomic(file, text);

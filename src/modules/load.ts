@@ -8,6 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'url';
 import * as vm from 'vm';
 import type { LossModule, OutputActivationModule } from './contract';
 import { declarationProblems } from './options';
+import { LosslabError } from '../errors';
+import { decodeText, readFileBytes } from '../files/read-file';
 import { closest } from '../util/did-you-mean';
 import { packageInfo } from '../util/package-info';
 
@@ -103,10 +105,25 @@ export function resolveModuleFile(spec: string, baseDir: string): string {
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
+/**
+ * A module file's bytes through the guarded reader: a regular file within the module cap, UTF-8 text. A problem is
+ * a ModuleProblem, located by the caller at the key that names the module.
+ */
+function readModuleFile(file: string): Buffer {
+  try {
+    const bytes = readFileBytes(file, 'module');
+    decodeText(bytes, file, 'module');
+    return bytes;
+  } catch (error) {
+    if (error instanceof LosslabError) throw new ModuleProblem(error.message);
+    throw error;
+  }
+}
+
 /** Reads a module's file once (what is hashed is what is loaded) and hashes the local files it imports. */
 export function readModuleSource(spec: string, baseDir: string): ModuleSource {
   const file = resolveModuleFile(spec, baseDir);
-  const bytes = fs.readFileSync(file);
+  const bytes = readModuleFile(file);
   const imports = new Map<string, string>();
   collectLocalImports(file, bytes.toString('utf8'), imports, new Set([file]));
   return {
@@ -145,7 +162,7 @@ function collectLocalImports(file: string, text: string, into: Map<string, strin
     const imported = resolveLocal(file, specifier);
     if (!imported || seen.has(imported)) continue;
     seen.add(imported);
-    const bytes = fs.readFileSync(imported);
+    const bytes = readModuleFile(imported);
     into.set(imported, sha256(bytes));
     collectLocalImports(imported, bytes.toString('utf8'), into, seen);
   }
@@ -486,7 +503,7 @@ function evaluateCommonJs(file: string, code: string, loaded: Map<string, Record
   const moduleRequire = (specifier: string): unknown => {
     const local = /^\.{1,2}\//.test(specifier) ? resolveLocal(file, specifier) : undefined;
     if (local && (local.endsWith('.ts') || local.endsWith('.cts'))) {
-      return loaded.get(local) ?? evaluateCommonJs(local, transpileTypeScript(local, fs.readFileSync(local, 'utf8')), loaded);
+      return loaded.get(local) ?? evaluateCommonJs(local, transpileTypeScript(local, readModuleFile(local).toString('utf8')), loaded);
     }
     return nodeRequire(specifier) as unknown;
   };

@@ -110,7 +110,7 @@ describe('a run with built-ins and a module (an ES module, so in a child process
   });
 
   test('anatomy.csv and anatomy-summary.csv have the contract columns: every pair × sweep × p, one summary row per pair', () => {
-    const rows = parseCsv(fs.readFileSync(path.join(out, AnatomyFiles.rows), 'utf8'), AnatomyFiles.rows);
+    const rows = parseCsv(fs.readFileSync(path.join(out, AnatomyFiles.rows), 'utf8'));
     expect(rows.columns).toEqual([...ANATOMY_COLUMNS]);
     expect(rows.rows).toHaveLength(3 * 2 * SWEEP.length);
     expect(rows.rows[0]).toMatchObject({
@@ -121,7 +121,7 @@ describe('a run with built-ins and a module (an ES module, so in a child process
       sweep: 'true',
       p: '0.001',
     });
-    const summary = parseCsv(fs.readFileSync(path.join(out, AnatomyFiles.summary), 'utf8'), AnatomyFiles.summary);
+    const summary = parseCsv(fs.readFileSync(path.join(out, AnatomyFiles.summary), 'utf8'));
     expect(summary.columns).toEqual([...ANATOMY_SUMMARY_COLUMNS]);
     expect(summary.rows.map((r) => [r.pair, r.loss, r.verdict])).toEqual([
       ['sigmoid:mse', 'mse', 'vanishes'],

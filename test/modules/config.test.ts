@@ -25,7 +25,7 @@ test('the shipped experiments that name no module keep their hashes: smoke match
   const baseline = path.join(ROOT, 'results', 'baselines', 'smoke');
   const record = JSON.parse(fs.readFileSync(path.join(baseline, Files.experiment), 'utf8')) as ExperimentRecord;
   expect(experiment.hash).toBe(record.hash);
-  const summary = parseCsv(fs.readFileSync(path.join(baseline, Files.summary), 'utf8'), Files.summary).rows;
+  const summary = parseCsv(fs.readFileSync(path.join(baseline, Files.summary), 'utf8')).rows;
   expect(experiment.runs.map((r) => [r.id, r.configHash])).toEqual(summary.map((row) => [row.run_id, row.config_hash]));
 });
 
@@ -90,7 +90,7 @@ test('a whole run with a TypeScript loss module and a CommonJS activation module
     const outcome = await trainRun(run, dataset, { runDir: tmp.dir });
     expect(tf.memory().numTensors).toBe(before);
     expect([outcome.status, outcome.epochsDone, outcome.steps]).toEqual(['complete', 1, 10]);
-    const gradients = parseCsv(fs.readFileSync(path.join(tmp.dir, Files.gradients), 'utf8'), Files.gradients).rows;
+    const gradients = parseCsv(fs.readFileSync(path.join(tmp.dir, Files.gradients), 'utf8')).rows;
     const output = gradients.filter((row) => row.layer === '1' && row.tensor === 'preactivation');
     // The activation module's saturation threshold fills saturated_fraction for the output layer.
     expect(output.length).toBeGreaterThan(0);
