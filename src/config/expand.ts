@@ -6,10 +6,10 @@ import { describeOptions, optionsSchema } from '../modules/options';
 import { acceptsOutput, LOSSES, lossNamesWhere, takesLabelSmoothing, type LossName } from '../losses/registry';
 import { ACTIVATION_NAMES } from '../models/activations';
 import { OPTIMIZERS, optimizersUsing, type OptimizerDefinition } from '../optimizers/registry';
-import { FEATURE_SIZE, NUM_CLASSES } from '../data/dataset';
+import { IMAGE_SHAPE, NUM_CLASSES } from '../data/dataset';
 import { datasetFacts, type DatasetName } from '../data/datasets';
 import { ConfigError } from '../errors';
-import { largestLayer, MODEL_MEMORY_LIMIT_BYTES, mlpLayerSizes } from '../models/size';
+import { largestLayer, modelLayerSizes, MODEL_MEMORY_LIMIT_BYTES, type LayerSize } from '../models/size';
 import { formatBytes } from '../util/bytes';
 import { didYouMean } from '../util/did-you-mean';
 import { gridValueText } from '../util/grid-text';
@@ -21,6 +21,7 @@ import type { SourceDocument } from './parse-file';
 import { resolveModel, type ModelOrigin, type SettingLevel } from './resolve-model';
 import { assignIds, hashOf } from './run-ids';
 import {
+  isLayerStack,
   RunSchema,
   runNames,
   type DatasetConfig,
@@ -613,28 +614,55 @@ function datasetProblems(dataset: DatasetConfig, given: boolean): Problem[] {
 }
 
 /**
- * A model whose estimated training memory (src/models/size.ts) is over MODEL_MEMORY_LIMIT_BYTES, refused at the hidden
- * size that makes it so, naming the layer, its parameters and its bytes. Checked when the file is validated, so `run`
- * never writes experiment.json for a model it cannot allocate.
+ * A model whose estimated training memory (src/models/size.ts) is over MODEL_MEMORY_LIMIT_BYTES, refused at the layer
+ * that takes the most, naming it, its parameters and its bytes, with the fix for its type. Checked when the file is
+ * validated, so `run` never writes experiment.json for a model it cannot allocate. A stack whose layers do not fit
+ * together has no size (resolveRun reports that).
  */
 function modelSizeProblems(config: RunConfig, origin: (path: readonly PropertyKey[]) => PropertyKey[]): Problem[] {
   const optimizer: OptimizerDefinition = OPTIMIZERS[config.optimizer.name];
   const context = { batchSize: config.batchSize, optimizerSlots: optimizer.slots };
-  const layers = mlpLayerSizes(config.model.hidden, FEATURE_SIZE, NUM_CLASSES, context);
+  const layers = modelLayerSizes(config.model, IMAGE_SHAPE, NUM_CLASSES, context);
+  if (!layers) return [];
   const total = layers.reduce((sum, layer) => sum + layer.bytes, 0);
   if (total <= MODEL_MEMORY_LIMIT_BYTES) return [];
   const largest = largestLayer(layers);
-  // A layer is sized by the hidden size at its output; the output layer by the last hidden size, its input.
-  const hiddenIndex = Math.min(largest.layer, config.model.hidden.length - 1);
-  const path = hiddenIndex >= 0 ? origin(['model', 'hidden', hiddenIndex]) : origin(['model', 'hidden']);
+  const model = config.model;
+  const stack = isLayerStack(model);
+  const { path, fix } = stack ? stackLayerBlame(largest, model.layers.length) : mlpLayerBlame(largest, model.hidden.length);
+  // An MLP's layers are numbered as in gradients.csv; a stack's by their place in model.layers.
+  const name = !stack ? `layer ${largest.parameterLayer}` : largest.at === 'output' ? 'the output layer' : `layers[${largest.at}]`;
+  const parameters = largest.parameters > 0 ? `has ${largest.parameters.toLocaleString('en-US')} parameters and ` : '';
   const what =
-    `layer ${largest.layer} (${largest.description}) has ${largest.parameters.toLocaleString('en-US')} parameters and needs ` +
-    `${formatBytes(largest.bytes)} to train (float32 values, gradients${optimizer.slots > 0 ? `, ${config.optimizer.name}'s state` : ''} ` +
-    `and activations of a batch of ${config.batchSize})`;
+    `${name} (${largest.description}) ${parameters}needs ${formatBytes(largest.bytes)} to train (float32 ` +
+    `${largest.parameters > 0 ? `values, gradients${optimizer.slots > 0 ? `, ${config.optimizer.name}'s state` : ''} and activations` : 'outputs and their gradients'} ` +
+    `of a batch of ${config.batchSize})`;
   const whole = largest.bytes > MODEL_MEMORY_LIMIT_BYTES ? '' : `; the whole model needs ${formatBytes(total)}`;
   return [
-    { path, message: `${what}${whole}, over the limit of ${formatBytes(MODEL_MEMORY_LIMIT_BYTES)} for one model — use fewer units.` },
+    { path: origin(path), message: `${what}${whole}, over the limit of ${formatBytes(MODEL_MEMORY_LIMIT_BYTES)} for one model — ${fix}.` },
   ];
+}
+
+/** An MLP's layer is sized by the hidden size at its output; the output layer by the last hidden size, its input. */
+function mlpLayerBlame(layer: LayerSize, hiddenCount: number): { path: PropertyKey[]; fix: string } {
+  const hiddenIndex = layer.at === 'output' ? hiddenCount - 1 : layer.at;
+  return { path: hiddenIndex >= 0 ? ['model', 'hidden', hiddenIndex] : ['model', 'hidden'], fix: 'use fewer units' };
+}
+
+/** A stack's layer is named by its index; the output layer (not in `layers`) by the last layer, which feeds it. */
+function stackLayerBlame(layer: LayerSize, layerCount: number): { path: PropertyKey[]; fix: string } {
+  const index = layer.at === 'output' ? layerCount - 1 : layer.at;
+  const path = index >= 0 ? ['model', 'layers', index] : ['model', 'layers'];
+  const shrinkInput = 'fewer filters or more pooling before it';
+  const fix =
+    layer.at === 'output'
+      ? `shrink its input: ${shrinkInput}`
+      : layer.type === 'conv2d'
+        ? 'use fewer filters, larger strides, or pooling before it'
+        : layer.type === 'dense'
+          ? `use fewer units, or shrink its input: ${shrinkInput}`
+          : `shrink its input: ${shrinkInput}`;
+  return { path, fix };
 }
 
 /** Two runs may never share an id (and so a folder and a summary row): a guard behind the checks above. */

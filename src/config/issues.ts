@@ -140,6 +140,7 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: 
         problems.push(...problemsFromIssues(issue.issues, schema, path));
         break;
       case 'custom':
+        // Refinements in the schema (e.g. report.reference) write the whole message, received value included.
         problems.push({ path, message: issue.message });
         break;
       case 'invalid_type': {
@@ -156,10 +157,6 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: 
         problems.push({ path, message: `expected ${what}, received ${describeValue(input)}.` });
         break;
       }
-      case 'custom':
-        // Refinements in the schema (e.g. report.reference) write the whole message, received value included.
-        problems.push({ path, message: issue.message });
-        break;
       case 'invalid_format':
         problems.push({ path, message: `expected ${issue.message}, received ${describeValue(input)}.` });
         break;

@@ -250,6 +250,11 @@ export const LAYERS: { [T in LayerType]: LayerDefinition<LayerOf<T>> } = {
 /** Layer type names, in registry order (for messages and docs). */
 export const LAYER_TYPES = Object.keys(LAYERS) as LayerType[];
 
+/** The kinds of layer with parameters (gradients.csv's layer_kind values), from the registry, in its order. */
+export function parameterLayerKinds(): ParameterLayerKind[] {
+  return [...new Set(LAYER_TYPES.flatMap((type) => LAYERS[type].kind ?? []))];
+}
+
 /** The registry entry of `layer`, typed for it. */
 export function layerDefinition<L extends ResolvedLayer>(layer: L): LayerDefinition<L> {
   return LAYERS[layer.type] as unknown as LayerDefinition<L>;

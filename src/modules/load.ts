@@ -9,7 +9,7 @@ import * as vm from 'vm';
 import type { LossModule, OutputActivationModule } from './contract';
 import { declarationProblems } from './options';
 import { LosslabError } from '../errors';
-import { decodeText, readFileBytes } from '../files/read-file';
+import { decodeText, readFileBytes, readTextFile } from '../files/read-file';
 import { closest } from '../util/did-you-mean';
 import { packageInfo } from '../util/package-info';
 
@@ -391,9 +391,10 @@ async function importSource(source: ModuleSource): Promise<Record<string, unknow
 function isEsmPackage(file: string): boolean {
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest)) {
+    if (fs.lstatSync(manifest, { throwIfNoEntry: false })) {
+      // Through the guarded reader: a package.json that is a FIFO or huge must not block or exhaust memory here.
       try {
-        return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { type?: string }).type === 'module';
+        return (JSON.parse(readTextFile(manifest, 'module')) as { type?: string } | null)?.type === 'module';
       } catch {
         return false;
       }

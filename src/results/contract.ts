@@ -99,8 +99,11 @@ export function isSafeRunId(id: unknown): id is string {
 }
 const RunId = z.string().regex(RUN_ID_PATTERN, 'a run id of letters, digits, ".", "_" and "-" (no "/" or "..")');
 
-/** The text a CSV cell may hold, by column; empty cells are allowed except for ids and statuses. */
-export type CellType = 'text' | 'runId' | 'status' | 'count' | 'number';
+/**
+ * The text a CSV cell may hold, by column; empty cells are allowed except for ids, statuses and layer kinds (a kind of
+ * layer with parameters, as the layer registry in src/models/layers.ts names them: dense, conv2d).
+ */
+export type CellType = 'text' | 'runId' | 'status' | 'count' | 'number' | 'layerKind';
 
 /** summary.csv cell types, one per contract column (a column added to the contract must say its type). */
 export const SUMMARY_CELL_TYPES: Record<SummaryColumn, CellType> = {
@@ -150,6 +153,7 @@ export const GRADIENT_CELL_TYPES: Record<GradientColumn, CellType> = {
   mean_abs: 'number',
   max_abs: 'number',
   saturated_fraction: 'number',
+  layer_kind: 'layerKind',
 };
 
 /**

@@ -8,6 +8,7 @@ import { ReferenceSchema } from '../config/schema';
 import { ResultsError } from '../errors';
 import { parseJson } from '../files/parse-json';
 import { readTextFile } from '../files/read-file';
+import { parameterLayerKinds } from '../models/layers';
 import { quote } from '../util/quote';
 import {
   ExperimentRecordSchema,
@@ -172,6 +173,9 @@ export function parseResultsCsv(
   return { file, columns: table.columns, rows: keep ? table.rows.filter(keep) : table.rows };
 }
 
+/** gradients.csv's layer_kind values: the kinds the layer registry gives its parameter layers. */
+const PARAMETER_LAYER_KINDS: readonly string[] = parameterLayerKinds();
+
 /** A number as losslab writes it (NaN and ±Infinity from a diverged run included); integers of counts. */
 const NUMBER_CELL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?Infinity$|^NaN$/;
 const COUNT_CELL = /^\d+$/;
@@ -187,6 +191,8 @@ function cellProblem(type: CellType, cell: string): string | undefined {
       return cell === '' || COUNT_CELL.test(cell) ? undefined : 'a whole number >= 0 or an empty cell';
     case 'number':
       return cell === '' || NUMBER_CELL.test(cell) ? undefined : 'a number or an empty cell';
+    case 'layerKind':
+      return PARAMETER_LAYER_KINDS.includes(cell) ? undefined : `a kind of layer with parameters (${PARAMETER_LAYER_KINDS.join(', ')})`;
     case 'text':
       return undefined;
   }

@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Experiment } from '../config/experiment';
 import { OutputError, ResultsError } from '../errors';
-import { FEATURE_SIZE, NUM_CLASSES } from '../data/dataset';
+import { IMAGE_SHAPE, NUM_CLASSES } from '../data/dataset';
 import { checkOutputFolder, createOutputFolder } from '../files/output-folder';
 import { decodeText, readFileBytes } from '../files/read-file';
-import { mlpLayerSizes } from '../models/size';
+import { modelLayerSizes, variableShapes } from '../models/size';
 import { CORRUPT_CHECKPOINT_HINT, readCheckpoint } from '../train/checkpoint';
 import { writeFileAtomic } from '../results/atomic';
 import {
@@ -117,9 +117,9 @@ function checkCheckpoints(dir: string, experiment: Experiment, manifest: Manifes
     const runDir = path.join(dir, Files.runsDir, run.id);
     const file = path.join(runDir, Files.checkpoint, 'checkpoint.bin');
     if (!fs.lstatSync(file, { throwIfNoEntry: false })) continue;
-    const context = { batchSize: run.config.batchSize, optimizerSlots: 0 };
-    const shapes = mlpLayerSizes(run.config.model.hidden, FEATURE_SIZE, NUM_CLASSES, context).flatMap((layer) => layer.shapes);
-    const { state } = readCheckpoint(file, shapes).header;
+    // The run's model (an MLP or a layer stack), sized without allocating it; validation has checked its layers fit.
+    const layers = modelLayerSizes(run.config.model, IMAGE_SHAPE, NUM_CLASSES, { batchSize: run.config.batchSize, optimizerSlots: 0 });
+    const { state } = readCheckpoint(file, variableShapes(layers ?? [])).header;
     for (const [name, bytes] of [
       [Files.metrics, state.metricsBytes],
       [Files.gradients, state.gradientsBytes],

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/dataset';
 import { lossValue, type Loss } from '../losses/registry';
 import type { Model } from '../models/model';
+import { evaluationChunkRows } from '../models/size';
 
 export interface Evaluation {
   /** Mean data loss over the split (no L2 term), in the run's reduction. */
@@ -11,14 +12,12 @@ export interface Evaluation {
   accuracy: number;
 }
 
-/** Most examples per forward pass: large enough to keep matMuls efficient. */
-const EVAL_CHUNK = 2000;
-/** Activation values one evaluation pass may hold at once (16M float32 = 64 MB), which caps the chunk of a wide CNN. */
-const EVAL_ACTIVATION_BUDGET = 16 * 1024 * 1024;
-
-/** Examples per evaluation pass for `model`: EVAL_CHUNK, fewer when its activations per example are large. */
+/**
+ * Examples per evaluation pass for `model`: up to 2000, fewer when its activations per example are large (the rule
+ * lives in models/size.ts, so the memory estimate at validation counts the chunk this uses).
+ */
 export function evaluationChunk(model: Model): number {
-  return Math.max(1, Math.min(EVAL_CHUNK, Math.floor(EVAL_ACTIVATION_BUDGET / model.activationSize)));
+  return evaluationChunkRows(model.activationSize);
 }
 
 export function evaluate(model: Model, split: Split, loss: Loss): Evaluation {

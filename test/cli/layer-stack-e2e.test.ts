@@ -24,12 +24,12 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 test('the merged folder holds both runs, the stack with conv2d rows in gradients.csv', () => {
-  const summary = parseCsv(fs.readFileSync(path.join(merged, Files.summary), 'utf8'), 'summary.csv');
+  const summary = parseCsv(fs.readFileSync(path.join(merged, Files.summary), 'utf8'));
   expect(summary.rows.map((r) => [r.run_id, r.status, r.hidden])).toEqual([
     ['stack-s1', 'complete', 'conv4@3x3/s2x2/same-maxpool3x3/s2x2/same-conv6@3x2:tanh-avgpool2x2/same-flatten-dropout0.5-12:sigmoid'],
     ['mlp-s1', 'complete', '12'],
   ]);
-  const gradients = parseCsv(fs.readFileSync(path.join(merged, Files.runsDir, 'stack-s1', Files.gradients), 'utf8'), 'g.csv');
+  const gradients = parseCsv(fs.readFileSync(path.join(merged, Files.runsDir, 'stack-s1', Files.gradients), 'utf8'));
   const kinds = new Map(gradients.rows.map((r) => [r.layer, r.layer_kind]));
   expect([...kinds.entries()]).toEqual([
     ['0', 'conv2d'],
@@ -43,7 +43,7 @@ test('report names the conv layers in the gradient table', async () => {
   const out = path.join(tmp.dir, 'report');
   const result = await runCli(['report', merged, '--out', out, '--format', 'csv']);
   expect(result.code).toBe(0);
-  const table = parseCsv(fs.readFileSync(path.join(out, 'tables', 'gradients.csv'), 'utf8'), 'gradients.csv');
+  const table = parseCsv(fs.readFileSync(path.join(out, 'tables', 'gradients.csv'), 'utf8'));
   const stack = table.rows.filter((r) => r.run === 'stack');
   expect(stack.map((r) => [r.layer, r.layer_kind])).toEqual([
     ['0', 'conv2d'],

@@ -235,16 +235,28 @@ const CASES: [string, (file: string) => string][] = [
     'error_hidden_too_large.yaml',
     (f) =>
       [
-        `${f}:6:22: runs[0].model.hidden[0]: layer 0 (dense 784 → 1000000000) has 785,000,000,000 parameters and needs 20.3 TiB to train ` +
+        `${f}:6:22: runs[0].model.hidden[0]: layer 0 (dense 784 → 1000000000) has 785,000,000,000 parameters and needs 6.2 TiB to train ` +
           '(float32 values, gradients and activations of a batch of 32), over the limit of 3 GiB for one model — use fewer units.',
-        `${f}:8:29: runs[1].model.hidden[1]: layer 1 (dense 60000 → 60000) has 3,600,060,000 parameters and needs 54.5 GiB to train ` +
+        `${f}:8:29: runs[1].model.hidden[1]: layer 1 (dense 60000 → 60000) has 3,600,060,000 parameters and needs 53.7 GiB to train ` +
           "(float32 values, gradients, adam's state and activations of a batch of 32), over the limit of 3 GiB for one model — use fewer units.",
+      ].join('\n'),
+  ],
+  [
+    'error_layers_too_large.yaml',
+    (f) =>
+      [
+        `${f}:8:11: runs[0].model.layers[0]: layers[0] (conv2d 28×28×1 → 28×28×100000) has 1,000,000 parameters and needs 37.4 GiB to train ` +
+          '(float32 values, gradients and activations of a batch of 32), over the limit of 3 GiB for one model — use fewer filters, larger strides, or pooling before it.',
+        `${f}:16:11: runs[1].model.layers[2]: layers[2] (dense 401408 → 4096) has 1,644,171,264 parameters and needs 24.5 GiB to train ` +
+          "(float32 values, gradients, adam's state and activations of a batch of 32), over the limit of 3 GiB for one model — use fewer units, or shrink its input: fewer filters or more pooling before it.",
+        `${f}:22:11: runs[2].model.layers[1]: layers[1] (conv2d 28×28×2000 → 28×28×2000) has 36,002,000 parameters and needs 1 GiB to train ` +
+          '(float32 values, gradients and activations of a batch of 32); the whole model needs 3.8 GiB, over the limit of 3 GiB for one model — use fewer filters, larger strides, or pooling before it.',
       ].join('\n'),
   ],
   [
     'error_hidden_grid_too_large.yaml',
     (f) =>
-      `${f}:5:34: grid["model.hidden"][1][1]: layer 1 (dense 200000 → 20000) has 4,000,020,000 parameters and needs 30.1 GiB to train ` +
+      `${f}:5:34: grid["model.hidden"][1][1]: layer 1 (dense 200000 → 20000) has 4,000,020,000 parameters and needs 29.8 GiB to train ` +
       '(float32 values, gradients and activations of a batch of 32), over the limit of 3 GiB for one model — use fewer units.',
   ],
   [

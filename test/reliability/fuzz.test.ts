@@ -9,6 +9,8 @@ import { Worker } from 'worker_threads';
 import YAML from 'yaml';
 import { parse as parseCsvRecords } from 'csv-parse/sync';
 import { loadExperiment } from '../../src/config/experiment';
+import { IMAGE_SHAPE, NUM_CLASSES } from '../../src/data/dataset';
+import { activationValues, modelLayerSizes } from '../../src/models/size';
 import { Files } from '../../src/results/contract';
 import { makeTempDir } from '../helpers/tmp';
 
@@ -21,6 +23,8 @@ const tmp = makeTempDir('fuzz');
 const sandbox = tmp.dir;
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const TINY = path.join(FIXTURES, 'reliability', 'tiny.yaml');
+/** A layer stack with the same run names and seed as TINY, so the same files are damaged in either folder. */
+const TINY_CNN = path.join(FIXTURES, 'reliability', 'tiny-cnn.yaml');
 
 interface Result {
   code: number | 'threw';
@@ -240,21 +244,31 @@ describe('experiment files', () => {
       .map((name) => path.join(FIXTURES, 'config', name)),
     TINY,
     path.join(FIXTURES, 'reliability', 'hostile-names.yaml'),
+    // Layer stacks (good_layers.yaml above is one too): every layer type, mutated key by key.
+    TINY_CNN,
+    path.join(__dirname, '..', '..', 'experiments', 'smoke-cnn.yaml'),
   ].map((file) => fs.readFileSync(file, 'utf8'));
   let counter = 0;
 
-  /** Cheap enough to also `run --epochs 0`: a few small runs on a small dataset. */
+  /**
+   * Cheap enough to also `run --epochs 0`: a few small runs on a small dataset, each model small by the estimate that
+   * validation uses (models/size.ts: at most 64 MiB to train, at most 20,000 activation values per example).
+   */
   const cheap = (file: string) => {
     try {
       const experiment = loadExperiment(file);
       const { train, validation, test } = experiment.dataset;
-      const width = Math.max(0, ...experiment.runs.flatMap((run) => run.config.model.hidden));
-      return (
-        experiment.runs.length <= 4 &&
-        train + validation + test <= 3000 &&
-        width <= 256 &&
-        experiment.runs.every((run) => run.config.model.hidden.length <= 4)
-      );
+      const small = experiment.runs.every((run) => {
+        const context = { batchSize: run.config.batchSize, optimizerSlots: 2 };
+        const layers = modelLayerSizes(run.config.model, IMAGE_SHAPE, NUM_CLASSES, context);
+        return (
+          layers !== undefined &&
+          layers.length <= 10 &&
+          layers.reduce((sum, layer) => sum + layer.bytes, 0) <= 64 * 1024 ** 2 &&
+          activationValues(layers, IMAGE_SHAPE) <= 20000
+        );
+      });
+      return experiment.runs.length <= 4 && train + validation + test <= 3000 && small;
     } catch {
       return false;
     }
@@ -303,15 +317,21 @@ describe('experiment files', () => {
 
 describe('results folders', () => {
   const base = path.join(sandbox, 'base');
+  const cnnBase = path.join(sandbox, 'cnn-base');
   const outside = path.join(sandbox, 'outside');
   let counter = 0;
 
   beforeAll(async () => {
     fs.mkdirSync(outside, { recursive: true });
     fs.writeFileSync(path.join(outside, 'secret.txt'), 'not results\n');
-    const result = await cli.run(['run', TINY, '--out', base, '--backend', 'cpu']);
-    expect(result.err).toBe('');
-    expect(result.code).toBe(0);
+    for (const [experiment, out] of [
+      [TINY, base],
+      [TINY_CNN, cnnBase],
+    ]) {
+      const result = await cli.run(['run', experiment, '--out', out, '--backend', 'cpu']);
+      expect(result.err).toBe('');
+      expect(result.code).toBe(0);
+    }
   });
 
   const FILES = [
@@ -334,6 +354,8 @@ describe('results folders', () => {
     bytes: fc.array(fc.record({ at: fc.nat(), byte: fc.nat({ max: 255 }) }), { minLength: 1, maxLength: 4 }),
     // One case in four leaves a run interrupted, so --resume continues it from its checkpoint (and trains: ~1 s).
     interrupt: fc.nat({ max: 3 }).map((n) => n === 0),
+    // Every other case damages the layer stack's folder (gradients.csv with conv2d rows, a conv checkpoint).
+    cnn: fc.boolean(),
   });
 
   type Damage = typeof damage extends fc.Arbitrary<infer T> ? T : never;
@@ -394,7 +416,8 @@ describe('results folders', () => {
         const caseDir = path.join(sandbox, 'cases', String(++counter));
         const results = path.join(caseDir, 'results');
         fs.mkdirSync(caseDir, { recursive: true });
-        fs.cpSync(base, results, { recursive: true });
+        const [from, experiment] = d.cnn ? [cnnBase, TINY_CNN] : [base, TINY];
+        fs.cpSync(from, results, { recursive: true });
         if (d.interrupt) {
           // A run left interrupted, so --resume continues it from its checkpoint.
           const manifest = path.join(results, Files.manifest);
@@ -405,9 +428,9 @@ describe('results folders', () => {
         const merged = path.join(caseDir, 'merged');
         const commands = [
           { argv: ['report', results, '--out', report, '--format', 'csv'], writes: [report] },
-          { argv: ['compare', results, base], writes: [] },
+          { argv: ['compare', results, from], writes: [] },
           { argv: ['merge', results, '--out', merged], writes: [merged] },
-          { argv: ['run', TINY, '--out', results, '--resume', '--backend', 'cpu'], writes: [results] },
+          { argv: ['run', experiment, '--out', results, '--resume', '--backend', 'cpu'], writes: [results] },
         ];
         for (const { argv, writes } of commands) {
           const before = listing(sandbox, [results, ...writes]);
