@@ -265,6 +265,7 @@ const CASES: [string, (file: string) => string][] = [
       [
         `${f}:6:53: runs[0].model.kernelInitializer.min: initializer "uniform" needs min <= max, received min 0.5 and max -0.5.`,
         `${f}:8:51: runs[1].model.biasInitializer.min: initializer "uniform" needs min <= max, received min 0.1 and max 0.05 (the default).`,
+        `${f}:12:93: runs[2].model.layers[0].kernelInitializer.max: initializer "uniform" needs min <= max, received min -0.05 (the default) and max -0.1.`,
       ].join('\n'),
   ],
   [
