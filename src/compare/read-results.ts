@@ -70,11 +70,19 @@ function toRecords(table: ResultsTable): SummaryRecord[] {
 export function readStep0PreactivationL2(folder: string, runId: string): Map<number, number> | undefined {
   const file = path.join(folder, Files.runsDir, runId, Files.gradients);
   if (!fs.lstatSync(file, { throwIfNoEntry: false })) return undefined;
-  const table = readResultsCsv(file, GRADIENT_READ_COLUMNS, GRADIENT_CELL_TYPES, undefined, (row) => row.step === '0' && row.tensor === 'preactivation');
+  const table = readResultsCsv(
+    file,
+    GRADIENT_READ_COLUMNS,
+    GRADIENT_CELL_TYPES,
+    undefined,
+    (row) => row.step === '0' && row.tensor === 'preactivation',
+  );
   const byLayer = new Map<number, number>();
   table.rows.forEach((row) => {
     if (row.layer === '' || row.l2 === '') {
-      throw new ResultsError(`${file}: a step-0 preactivation row has an empty ${row.layer === '' ? 'layer' : 'l2'} cell; expected a number`);
+      throw new ResultsError(
+        `${file}: a step-0 preactivation row has an empty ${row.layer === '' ? 'layer' : 'l2'} cell; expected a number`,
+      );
     }
     byLayer.set(Number(row.layer), Number(row.l2));
   });

@@ -52,7 +52,11 @@ export async function loadExperimentWithModules(file: string, overrides: Experim
   return expandExperiment(source, raw, parsed, overrides, catalog);
 }
 
-function parseExperiment(file: string, text?: string, seeds?: readonly number[]): { source: SourceDocument; raw: Record<string, unknown>; parsed: ExperimentFile } {
+function parseExperiment(
+  file: string,
+  text?: string,
+  seeds?: readonly number[],
+): { source: SourceDocument; raw: Record<string, unknown>; parsed: ExperimentFile } {
   const source = parseExperimentSource(file, text);
   const raw = source.data;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {

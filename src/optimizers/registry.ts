@@ -42,7 +42,12 @@ class FullyDisposedMomentumOptimizer extends tf.MomentumOptimizer {
 }
 
 export const OPTIMIZERS = {
-  sgd: { summary: 'Plain stochastic gradient descent: w ← w − η∇.', uses: ['learningRate'], slots: 0, create: (o) => tf.train.sgd(o.learningRate) },
+  sgd: {
+    summary: 'Plain stochastic gradient descent: w ← w − η∇.',
+    uses: ['learningRate'],
+    slots: 0,
+    create: (o) => tf.train.sgd(o.learningRate),
+  },
   momentum: {
     summary: 'SGD with momentum (optionally Nesterov): v ← μv + ∇, w ← w − ηv.',
     uses: ['learningRate', 'momentum', 'nesterov'],

@@ -28,7 +28,9 @@ const HeaderSchema = z.object({
     step: z.int().min(0),
     rng: z.object({
       algorithm: z.literal('xoshiro128**'),
-      words: z.tuple([Uint32, Uint32, Uint32, Uint32]).refine((words) => words.some((word) => word !== 0), 'xoshiro words may not all be 0'),
+      words: z
+        .tuple([Uint32, Uint32, Uint32, Uint32])
+        .refine((words) => words.some((word) => word !== 0), 'xoshiro words may not all be 0'),
     }),
     metricsBytes: z.int().min(0),
     gradientsBytes: z.int().min(0),
@@ -100,7 +102,8 @@ export function readCheckpoint(file: string, variableShapes: readonly (readonly 
   const bytes = readFileBytes(file, 'checkpoint');
   if (bytes.length < 4) throw corrupt(`the file holds ${bytes.length} bytes, too few for the 4-byte header length`);
   const headerLength = bytes.readUInt32LE(0);
-  if (4 + headerLength > bytes.length) throw corrupt(`the header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`);
+  if (4 + headerLength > bytes.length)
+    throw corrupt(`the header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`);
   let json: unknown;
   try {
     json = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8'));
