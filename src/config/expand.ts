@@ -633,10 +633,10 @@ function modelSizeProblems(config: RunConfig, origin: (path: readonly PropertyKe
   // An MLP's layers are numbered as in gradients.csv; a stack's by their place in model.layers.
   const name = !stack ? `layer ${largest.parameterLayer}` : largest.at === 'output' ? 'the output layer' : `layers[${largest.at}]`;
   const parameters = largest.parameters > 0 ? `has ${largest.parameters.toLocaleString('en-US')} parameters and ` : '';
-  const what =
-    `${name} (${largest.description}) ${parameters}needs ${formatBytes(largest.bytes)} to train (float32 ` +
-    `${largest.parameters > 0 ? `values, gradients${optimizer.slots > 0 ? `, ${config.optimizer.name}'s state` : ''} and activations` : 'outputs and their gradients'} ` +
-    `of a batch of ${config.batchSize})`;
+  const state = optimizer.slots > 0 ? `, ${config.optimizer.name}'s state` : '';
+  // Pooling, flatten and dropout hold no parameters: only their outputs and those outputs' gradients count.
+  const counted = largest.parameters > 0 ? `values, gradients${state} and activations` : 'outputs and their gradients';
+  const what = `${name} (${largest.description}) ${parameters}needs ${formatBytes(largest.bytes)} to train (float32 ${counted} of a batch of ${config.batchSize})`;
   const whole = largest.bytes > MODEL_MEMORY_LIMIT_BYTES ? '' : `; the whole model needs ${formatBytes(total)}`;
   return [
     { path: origin(path), message: `${what}${whole}, over the limit of ${formatBytes(MODEL_MEMORY_LIMIT_BYTES)} for one model — ${fix}.` },

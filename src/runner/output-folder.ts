@@ -119,7 +119,8 @@ function checkCheckpoints(dir: string, experiment: Experiment, manifest: Manifes
     if (!fs.lstatSync(file, { throwIfNoEntry: false })) continue;
     // The run's model (an MLP or a layer stack), sized without allocating it; validation has checked its layers fit.
     const layers = modelLayerSizes(run.config.model, IMAGE_SHAPE, NUM_CLASSES, { batchSize: run.config.batchSize, optimizerSlots: 0 });
-    const { state } = readCheckpoint(file, variableShapes(layers ?? [])).header;
+    if (!layers) throw new Error(`checkCheckpoints: the layers of ${run.id} do not fit together, which validation refuses`);
+    const { state } = readCheckpoint(file, variableShapes(layers)).header;
     for (const [name, bytes] of [
       [Files.metrics, state.metricsBytes],
       [Files.gradients, state.gradientsBytes],
