@@ -13,7 +13,8 @@ function transposeLast2(x: tf.Tensor): tf.Tensor {
   return tf.transpose(x, perm);
 }
 
-let registered = false;
+/** tfjs-core's own BatchMatMul gradient while ours is registered. */
+let stockGrad: tf.GradConfig | undefined;
 
 /**
  * Re-registers the BatchMatMul gradient. For C = op(A)·op(B), with T = transpose:
@@ -24,8 +25,8 @@ let registered = false;
  * Called once, explicitly, when the wasm backend is chosen (never on import).
  */
 export function registerTransposedMatMulGrad(): void {
-  if (registered) return;
-  registered = true;
+  if (stockGrad) return;
+  stockGrad = tf.getGradient(tf.BatchMatMul);
   tf.registerGradient({
     kernelName: tf.BatchMatMul,
     inputsToSave: ['a', 'b'],
@@ -40,4 +41,14 @@ export function registerTransposedMatMulGrad(): void {
       return { a: () => tf.matMul(T(b), T(g)), b: () => tf.matMul(T(g), T(a)) };
     },
   });
+}
+
+/**
+ * Puts tfjs-core's own gradient back: with the OpenBLAS matMul, sgemm takes the transpose flags itself, so the
+ * explicit transposes would only add copies.
+ */
+export function restoreStockMatMulGrad(): void {
+  if (!stockGrad) return;
+  tf.registerGradient(stockGrad);
+  stockGrad = undefined;
 }

@@ -1,49 +1,84 @@
-// Chooses the tfjs backend once per process: tensorflow (tfjs-node) when it loads, else wasm, else cpu.
+// Chooses the tfjs backend once per process: tensorflow (tfjs-node) when it loads, else wasm with OpenBLAS's
+// matMul (the optional native addon), else wasm with XNNPACK's, else cpu.
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors';
 import { registerWasmConvGradients } from './conv-grad-wasm';
-import { registerTransposedMatMulGrad } from './matmul-grad';
+import { registerTransposedMatMulGrad, restoreStockMatMulGrad } from './matmul-grad';
+import { loadOpenBlasAddon } from './openblas-addon';
+import { registerOpenBlasMatMul } from './openblas-matmul';
 import { registerAvgPoolGrad, registerWasmMaxPoolGrad } from './pool-grad';
 
-/** `--backend` values: `auto`, then the backends in the order `auto` tries them. */
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * `--backend` values: `auto`, then the backends in the order `auto` tries them. `wasm+openblas` is tfjs's wasm
+ * backend with BatchMatMul by OpenBLAS (the optional native addon); `wasm` is the same backend with XNNPACK's.
+ */
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm+openblas', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 /** The order in which `--backend auto` tries the backends. */
 export const AUTO_ORDER = BACKEND_CHOICES.filter((choice): choice is BackendName => choice !== 'auto');
 
-/** Why each backend that was tried and skipped did not load, for the printed choice. */
+/** The backend in use, what runs its matMuls, and why each backend tried before it was skipped. */
 export interface BackendSelection {
   backend: BackendName;
+  /** What computes matrix products, e.g. "OpenBLAS 0.3.21 … Haswell, 1 thread"; empty when it is the backend's own. */
+  matMul: string;
   skipped: { backend: BackendName; reason: string }[];
 }
 
-const loaders: Record<BackendName, () => Promise<void>> = {
+async function setTfBackend(name: string): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`setBackend("${name}") returned false`);
+}
+
+/** Loads a backend and makes it current; resolves to what runs its matMuls (empty: the backend's own kernel). */
+const loaders: Record<BackendName, () => Promise<string>> = {
   tensorflow: async () => {
     // tfjs-node is an optional dependency: its install downloads libtensorflow, which fails without network.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: absent where its install failed, so no types to import
     require('@tensorflow/tfjs-node');
-    if (!(await tf.setBackend('tensorflow'))) throw new Error('setBackend("tensorflow") returned false');
+    await setTfBackend('tensorflow');
+    return '';
+  },
+  'wasm+openblas': async () => {
+    // The addon first: it is the part that may be missing, and it fails fast.
+    const addon = loadOpenBlasAddon();
+    await import('@tensorflow/tfjs-backend-wasm');
+    await setTfBackend('wasm');
+    registerOpenBlasMatMul(addon);
+    // sgemm takes the transpose flags itself: tfjs-core's own gradient, without explicit transposes.
+    restoreStockMatMulGrad();
+    registerWasmConvAndPoolGradients();
+    const threads = addon.numThreads();
+    return `${addon.config().replace(/ NO_LAPACKE| DYNAMIC_ARCH| NO_AFFINITY| MAX_THREADS=\d+/g, '')}, ${threads} thread${threads === 1 ? '' : 's'}`;
   },
   wasm: async () => {
     await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) throw new Error('setBackend("wasm") returned false');
+    await setTfBackend('wasm');
     // XNNPACK serves only untransposed matMuls; the stock gradient transposes inside the kernel (see matmul-grad.ts).
     registerTransposedMatMulGrad();
-    // wasm cannot train a convolution without these, and its max pooling gradient is wrong (see the files).
-    registerWasmConvGradients();
-    registerWasmMaxPoolGrad();
+    registerWasmConvAndPoolGradients();
+    return '';
   },
   cpu: async () => {
-    if (!(await tf.setBackend('cpu'))) throw new Error('setBackend("cpu") returned false');
+    await setTfBackend('cpu');
+    return '';
   },
 };
+
+/**
+ * wasm cannot train a convolution without these, and its max pooling gradient is wrong (see the files). The conv
+ * gradients run their matMuls through the registered BatchMatMul, so with the addon they run on OpenBLAS.
+ */
+function registerWasmConvAndPoolGradients(): void {
+  registerWasmConvGradients();
+  registerWasmMaxPoolGrad();
+}
 
 let selected: BackendSelection | undefined;
 
 /**
- * Loads the requested backend (`auto`: tensorflow, then wasm, then cpu) and makes it current. One process uses
- * one backend: a second call with a different explicit choice is an error.
+ * Loads the requested backend (`auto`: tensorflow, then wasm+openblas, then wasm, then cpu) and makes it current.
+ * One process uses one backend: a second call with a different explicit choice is an error.
  */
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendSelection> {
   if (selected) {
@@ -61,11 +96,11 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   const skipped: BackendSelection['skipped'] = [];
   for (const backend of order) {
     try {
-      await loaders[backend]();
+      const matMul = await loaders[backend]();
       await tf.ready();
       // tfjs's average pooling gradient is wrong with same padding on every backend (see pool-grad.ts).
       registerAvgPoolGrad();
-      selected = { backend, skipped };
+      selected = { backend, matMul, skipped };
       return selected;
     } catch (error) {
       skipped.push({ backend, reason: firstLine(error) });

@@ -119,6 +119,7 @@ export function planMerge(shards: readonly ShardFolder[], allowMissing: boolean)
     node: distinct(manifests.map((m) => m.node)),
     tfjs: distinct(manifests.map((m) => m.tfjs)),
     backend: distinct(manifests.map((m) => m.backend)),
+    ...(manifests.some((m) => m.matMul) ? { matMul: distinct(manifests.flatMap((m) => (m.matMul ? [m.matMul] : []))) } : {}),
     experimentName: first.manifest.experimentName,
     experimentHash: first.experiment.hash,
     startedAt: startTimes[0] ?? first.manifest.startedAt,

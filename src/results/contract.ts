@@ -210,7 +210,10 @@ export const ManifestSchema = z.looseObject({
   losslab: z.string(),
   node: z.string(),
   tfjs: z.string(),
+  /** tensorflow, wasm+openblas (wasm with BatchMatMul by OpenBLAS), wasm (XNNPACK) or cpu. */
   backend: z.string(),
+  /** What ran the matrix products when it is not the backend's own kernel, e.g. "OpenBLAS 0.3.21 Haswell, 1 thread". */
+  matMul: z.string().optional(),
   experimentName: z.string(),
   experimentHash: z.string(),
   startedAt: z.string(),

@@ -42,8 +42,9 @@ export async function runExperiment(options: RunExperimentOptions): Promise<numb
   const { manifest: previousManifest, summary: previousSummary } = folder;
 
   const selection = await selectBackend(options.backend);
+  const matMul = selection.matMul ? ` (matMul: ${selection.matMul})` : '';
   const skipped = selection.skipped.map((s) => ` (${s.backend} skipped: ${s.reason})`).join('');
-  io.out(`losslab: backend ${selection.backend}${skipped}\n`);
+  io.out(`losslab: backend ${selection.backend}${matMul}${skipped}\n`);
   const dataset = loadDataset(experiment.dataset);
   // Every check that can fail has passed: only now is the folder created (or, with --force, cleared).
   folder.claim();
@@ -53,6 +54,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<numb
     node: process.version,
     tfjs: tf.version.tfjs,
     backend: selection.backend,
+    ...(selection.matMul ? { matMul: selection.matMul } : {}),
     experimentName: experiment.name,
     experimentHash: full.hash,
     startedAt: new Date().toISOString(),

@@ -1,0 +1,135 @@
+// losslab's native matMul: cblas_sgemm from the system OpenBLAS, run in place on the wasm backend's heap.
+//
+// The wasm heap is one ArrayBuffer (the WebAssembly.Memory's). tfjs keeps every tensor at a byte offset in it, so
+// a matrix product needs no copy: A, B and C are pointers into that buffer. The caller passes the buffer afresh on
+// every call, because heap growth detaches the old one; nothing here keeps a pointer between calls.
+#include <napi.h>
+
+#include <cblas.h>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+// Declared here as well as in OpenBLAS's cblas.h, so a cblas.h from another BLAS still compiles (the link fails
+// instead, with -lopenblas naming what is missing).
+extern "C" void openblas_set_num_threads(int num_threads);
+extern "C" int openblas_get_num_threads(void);
+extern "C" char* openblas_get_config(void);
+
+namespace {
+
+// A whole number in [0, 2^53) from argument `index`, or -1 (with a JS exception pending) when it is not one.
+int64_t WholeNumber(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  const Napi::Value value = info[index];
+  if (!value.IsNumber()) {
+    Napi::TypeError::New(info.Env(), std::string("sgemm: ") + name + " must be a number").ThrowAsJavaScriptException();
+    return -1;
+  }
+  const double number = value.As<Napi::Number>().DoubleValue();
+  if (!(number >= 0 && number < 9007199254740992.0) || number != static_cast<double>(static_cast<int64_t>(number))) {
+    Napi::RangeError::New(info.Env(), std::string("sgemm: ") + name + " must be a whole number >= 0").ThrowAsJavaScriptException();
+    return -1;
+  }
+  return static_cast<int64_t>(number);
+}
+
+/**
+ * sgemm(heap, transposeA, transposeB, batch, m, n, k, aOffset, aBatchStride, bOffset, bBatchStride, cOffset)
+ *
+ * For each i < batch: C_i = op(A_i)·op(B_i), row-major, float32, where op(X) = Xᵀ when its flag is set.
+ * C_i is m×n; op(A_i) is m×k (A_i is stored k×m when transposed); op(B_i) is k×n (B_i stored n×k when transposed).
+ * Offsets are in bytes from the start of `heap`; batch strides are in elements (0 repeats one matrix for every i,
+ * which is how a batch of 1 broadcasts). Every matrix must lie inside `heap`; C must not overlap A or B.
+ */
+Napi::Value Sgemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 12 || !info[0].IsArrayBuffer()) {
+    Napi::TypeError::New(env, "sgemm: expected (heap: ArrayBuffer, transposeA, transposeB, batch, m, n, k, aOffset, "
+                              "aBatchStride, bOffset, bBatchStride, cOffset)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer heap = info[0].As<Napi::ArrayBuffer>();
+  const bool transposeA = info[1].ToBoolean().Value();
+  const bool transposeB = info[2].ToBoolean().Value();
+  static const char* const names[] = {"batch", "m", "n", "k", "aOffset", "aBatchStride", "bOffset", "bBatchStride", "cOffset"};
+  int64_t v[9];
+  for (size_t i = 0; i < 9; i++) {
+    v[i] = WholeNumber(info, i + 3, names[i]);
+    if (v[i] < 0) return env.Undefined();
+  }
+  const int64_t batch = v[0], m = v[1], n = v[2], k = v[3];
+  const int64_t aOffset = v[4], aStride = v[5], bOffset = v[6], bStride = v[7], cOffset = v[8];
+  if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
+    Napi::RangeError::New(env, "sgemm: m, n and k must fit in a 32-bit int").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if ((aOffset | bOffset | cOffset) % 4 != 0) {
+    Napi::RangeError::New(env, "sgemm: offsets must be multiples of 4 bytes (float32)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  // Bounds: the last matrix of each operand must end inside the heap (sizes in bytes; all well below 2^63).
+  const int64_t heapBytes = static_cast<int64_t>(heap.ByteLength());
+  const auto fits = [&](int64_t offset, int64_t stride, int64_t size) {
+    return batch == 0 || offset + 4 * ((batch - 1) * stride + size) <= heapBytes;
+  };
+  if (!fits(aOffset, aStride, m * k) || !fits(bOffset, bStride, k * n) || !fits(cOffset, m * n, m * n)) {
+    Napi::RangeError::New(env, "sgemm: an operand lies outside the heap (stale offsets or a detached buffer?)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (batch == 0 || m == 0 || n == 0) return env.Undefined();
+
+  uint8_t* base = static_cast<uint8_t*>(heap.Data());
+  const float* a = reinterpret_cast<const float*>(base + aOffset);
+  const float* b = reinterpret_cast<const float*>(base + bOffset);
+  float* c = reinterpret_cast<float*>(base + cOffset);
+  if (k == 0) {  // An empty sum: C = 0 (sgemm rejects lda = 0 here).
+    std::memset(c, 0, static_cast<size_t>(4 * batch * m * n));
+    return env.Undefined();
+  }
+  const int lda = static_cast<int>(transposeA ? m : k);
+  const int ldb = static_cast<int>(transposeB ? k : n);
+  for (int64_t i = 0; i < batch; i++) {
+    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a + i * aStride, lda,
+                b + i * bStride, ldb, 0.0f, c + i * m * n, static_cast<int>(n));
+  }
+  return env.Undefined();
+}
+
+/** setNumThreads(n): OpenBLAS's thread count for this process (1 at load). */
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  const int64_t threads = WholeNumber(info, 0, "threads");
+  if (threads < 0) return info.Env().Undefined();
+  if (threads < 1 || threads > 1024) {
+    Napi::RangeError::New(info.Env(), "setNumThreads: threads must be in 1..1024").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  openblas_set_num_threads(static_cast<int>(threads));
+  return info.Env().Undefined();
+}
+
+Napi::Value NumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), openblas_get_num_threads());
+}
+
+/** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64". */
+Napi::Value Config(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), openblas_get_config());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // One thread per process: `--jobs N` runs N processes, and the matrices here are small enough that a second
+  // thread mostly adds synchronisation.
+  openblas_set_num_threads(1);
+  exports.Set("sgemm", Napi::Function::New(env, Sgemm, "sgemm"));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
+  exports.Set("config", Napi::Function::New(env, Config, "config"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(losslab_openblas, Init)
