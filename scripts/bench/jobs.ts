@@ -1,4 +1,4 @@
-// The --jobs measurement: wall time of one four-run sweep with --jobs 1 and with --jobs 2, in the same invocation.
+// The --jobs measurement: wall time of one four-run sweep with --jobs 1 and with --jobs 2, alternating, in pairs.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -25,32 +25,37 @@ function sweepFile(dir: string, examples: number, epochs: number): string {
   return file;
 }
 
+/** One sweep through the CLI. */
 export interface JobsMeasurement {
   jobs: number;
+  pair: number;
   wall_s: number;
   exit_code: number;
 }
 
 /**
- * Runs the sweep through the CLI with --jobs 1 then --jobs 2 and returns the wall seconds of each. Every worker
- * pays a fixed start (Node, tfjs, wasm, checksummed MNIST: about 1 s here), so short sweeps gain less.
+ * Runs the sweep through the CLI with --jobs 1 and --jobs 2, alternating for `pairs` pairs (1 2, 2 1, 1 2, …), and
+ * returns every sweep's wall seconds (parallelism is about wall time). Every worker pays a fixed start (Node, tfjs,
+ * wasm, checksummed MNIST: about 1 s here), so short sweeps gain less.
  */
-export function measureJobs(bin: string, backend: string, examples: number, epochs: number): JobsMeasurement[] {
+export function measureJobs(bin: string, backend: string, examples: number, epochs: number, pairs: number): JobsMeasurement[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'losslab-bench-jobs-'));
+  const measured: JobsMeasurement[] = [];
   try {
     const file = sweepFile(dir, examples, epochs);
-    return [1, 2].map((jobs) => {
-      const started = process.hrtime.bigint();
-      const child = spawnSync(
-        process.execPath,
-        [bin, 'run', file, '--out', path.join(dir, `jobs-${jobs}`), '--backend', backend, '--jobs', String(jobs)],
-        {
+    for (let pair = 0; pair < pairs; pair++) {
+      for (const jobs of pair % 2 === 0 ? [1, 2] : [2, 1]) {
+        const out = path.join(dir, `jobs-${jobs}-${pair}`);
+        const started = process.hrtime.bigint();
+        const child = spawnSync(process.execPath, [bin, 'run', file, '--out', out, '--backend', backend, '--jobs', String(jobs)], {
           encoding: 'utf8',
           env: { ...process.env, CI: '1' },
-        },
-      );
-      return { jobs, wall_s: Number(process.hrtime.bigint() - started) / 1e9, exit_code: child.status ?? -1 };
-    });
+        });
+        measured.push({ jobs, pair, wall_s: Number(process.hrtime.bigint() - started) / 1e9, exit_code: child.status ?? -1 });
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    }
+    return measured;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

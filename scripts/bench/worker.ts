@@ -1,71 +1,47 @@
-// One benchmark measurement in its own process (one backend per process): prints a JSON line for the parent.
+// A benchmark worker process (one backend per process), in one of two modes:
 //
-// Usage: node dist/scripts/bench/worker.js --backend wasm --workload 0 --variant hooks-off --examples 60000
-//        node dist/scripts/bench/worker.js --backend wasm --workload 0 --interleaved --examples 60000
-//        node dist/scripts/bench/worker.js --backend wasm --levers --examples 20000
-//        node dist/scripts/bench/worker.js --backend wasm --cnn --variant hooks-every-100 --examples 20000
-//        node dist/scripts/bench/worker.js --backend wasm --cnn --interleaved --examples 20000
+//   node dist/scripts/bench/worker.js --backend wasm+openblas --serve
+//     Serves arms to the parent over stdin/stdout, one JSON request per line, one RESULT_PREFIX line per answer:
+//       {"op":"open","arm":ID,"workload":{…},"variant":V,"examples":N}  → {"steps":S}  (after a 50-step warm-up)
+//       {"op":"run","arm":ID,"from":A,"to":B}                         → {"seconds":…,"cpuSeconds":…}
+//       {"op":"close","arm":ID}                                       → {"meanLoss":…,"numTensors":…,"numBytes":…}
+//       {"op":"info"}                                                 → {"version":"tfjs 4.22.0 wasm+openblas (OpenBLAS …)"}
+//       {"op":"exit"}                                                 → {"peakRssMb":…}
+//     Any failure answers {"error":"…"}. scripts/bench_torch.py --serve speaks the same protocol for PyTorch.
+//
+//   node dist/scripts/bench/worker.js --backend wasm --levers --examples 20000
+//     Each performance lever toggled alone from the trainer's defaults, interleaved in this process.
+import * as readline from 'readline';
 import * as tf from '@tensorflow/tfjs';
-import { registerTransposedMatMulGrad } from '../../src/backend/matmul-grad';
+import { registerTransposedMatMulGrad, restoreStockMatMulGrad } from '../../src/backend/matmul-grad';
+import { loadOpenBlasAddon } from '../../src/backend/openblas-addon';
 import { selectBackend, type BackendName } from '../../src/backend/select';
 import type { RunConfig } from '../../src/config/schema';
 import { loadDataset } from '../../src/data/datasets';
 import type { Split } from '../../src/data/dataset';
-import { LosslabEpoch, timeEpoch, type EpochLevers, type EpochResult } from './epoch';
-import { timeFitEpoch } from './fit';
-import { interleave, interleavedEpoch, losslabArm } from './interleaved';
-import { CNN_WORKLOAD, cnnRunConfig, hooksEvery, runConfig, WORKLOADS, type Measurement, type Variant, type Workload } from './workloads';
+import { startClock } from './clock';
+import { LosslabEpoch, type EpochLevers } from './epoch';
+import { interleave, losslabArm, variantArm, type Arm } from './interleaved';
+import { pairedRatio } from './paired';
+import { runConfig, WORKLOADS, type Variant, type Workload } from './workloads';
 
-/** Marks the lines the parent parses, so tfjs's own console output cannot be mistaken for a result. */
+/** Marks the lines the parent parses, so tfjs's own console output cannot be mistaken for an answer. */
 export const RESULT_PREFIX = 'BENCH_RESULT ';
+
+/** Steps each arm's throwaway twin trains before timing starts (JIT, wasm and BLAS warm for every arm). */
+export const WARM_UP_STEPS = 50;
 
 function flag(argv: string[], name: string): string | undefined {
   const index = argv.indexOf(`--${name}`);
   return index >= 0 ? argv[index + 1] : undefined;
 }
 
-function peakRssMb(): number {
+export function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
-function emit(row: Record<string, unknown>): void {
+function emit(row: object): void {
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(row)}\n`);
-}
-
-function measurement(workload: Pick<Workload, 'name' | 'batchSize'>, variant: string, backend: string, result: EpochResult): Measurement {
-  const memory = tf.memory();
-  return {
-    workload: workload.name,
-    variant,
-    backend,
-    batch_size: workload.batchSize,
-    examples: result.examples,
-    wall_s_per_epoch: (result.seconds * 60000) / result.examples,
-    cpu_s_per_epoch: (result.cpuSeconds * 60000) / result.examples,
-    peak_rss_mb: peakRssMb(),
-    tf_num_tensors: memory.numTensors,
-    tf_num_bytes: memory.numBytes,
-    mean_loss: result.meanLoss,
-  };
-}
-
-/**
- * The fastest of the repeated epochs (by CPU time, wall time taken from the same epoch): other processes on a
- * shared machine only ever add time, so the minimum is the least disturbed measurement.
- */
-function fastest(results: EpochResult[]): EpochResult {
-  return results.reduce((best, r) => (r.cpuSeconds < best.cpuSeconds ? r : best));
-}
-
-/** Loads the backend the parent asked for; wasm gets the transposed matMul gradient unless `stockGrad`. */
-async function loadBackend(backend: BackendName, stockGrad: boolean): Promise<void> {
-  if (backend === 'wasm' && stockGrad) {
-    await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) throw new Error('wasm did not load');
-    await tf.ready();
-    return;
-  }
-  await selectBackend(backend);
 }
 
 /** The first `examples` training images of MNIST (the test split is not used). */
@@ -73,112 +49,173 @@ function trainingSplit(examples: number): Split {
   return loadDataset({ name: 'mnist', train: examples, validation: 0, test: 1 }).train;
 }
 
-/** One lever setting: the config and levers a LosslabEpoch trains with. */
+/** A request from the parent (see the protocol above). */
+type Request =
+  | { op: 'open'; arm: string; workload: Workload; variant: Exclude<Variant, 'pytorch'>; examples: number }
+  | { op: 'run'; arm: string; from: number; to: number }
+  | { op: 'close'; arm: string }
+  | { op: 'info' }
+  | { op: 'exit' };
+
+/** Answers the parent's requests until it says exit (or closes stdin). `version` answers info. */
+async function serve(version: string): Promise<void> {
+  const splits = new Map<number, Split>();
+  const arms = new Map<string, { arm: Arm; steps: number }>();
+  const answer = async (request: Request): Promise<object> => {
+    switch (request.op) {
+      case 'open': {
+        const { workload, variant, examples } = request;
+        if (!splits.has(examples)) splits.set(examples, trainingSplit(examples));
+        const split = splits.get(examples)!;
+        const steps = Math.ceil(split.size / workload.batchSize);
+        const warmUp = variantArm(variant, workload, split);
+        await warmUp.run(0, Math.min(WARM_UP_STEPS, steps));
+        warmUp.dispose();
+        arms.set(request.arm, { arm: variantArm(variant, workload, split), steps });
+        return { steps };
+      }
+      case 'run': {
+        const { arm } = arms.get(request.arm)!;
+        const elapsed = startClock();
+        await arm.run(request.from, request.to);
+        return elapsed();
+      }
+      case 'close': {
+        const { arm, steps } = arms.get(request.arm)!;
+        const meanLoss = arm.meanLoss(steps);
+        arm.dispose();
+        arms.delete(request.arm);
+        const memory = tf.memory();
+        return { meanLoss, numTensors: memory.numTensors, numBytes: memory.numBytes };
+      }
+      case 'info':
+        return { version };
+      case 'exit':
+        return { peakRssMb: peakRssMb() };
+    }
+  };
+  for await (const line of readline.createInterface({ input: process.stdin })) {
+    if (line.trim() === '') continue;
+    let request: Request;
+    try {
+      request = JSON.parse(line) as Request;
+      emit(await answer(request));
+    } catch (error) {
+      emit({ error: (error as Error).message ?? String(error) });
+      continue;
+    }
+    if (request.op === 'exit') return;
+  }
+}
+
+/** One lever setting: the config and levers a LosslabEpoch trains with, and what to switch around each slice. */
 interface LeverSetting {
   lever: string;
   setting: string;
   config: RunConfig;
   levers: EpochLevers;
-  /** Only meaningful on wasm (reaches into the wasm heap). */
-  wasmOnly?: boolean;
+  /** Process-wide switches (a gradient, a thread count), set before each of this arm's slices and undone after. */
+  enter?: () => void;
+  leave?: () => void;
 }
 
-/**
- * Each lever toggled alone from the trainer's default, on wasm, 784-128-10 relu CE at batch 64, hooks off. The
- * settings run interleaved (one process, alternating tenths of an epoch), except the stock matMul gradient, which
- * is process-wide: it runs first, alone.
- */
-async function measureLevers(split: Split, backend: BackendName): Promise<void> {
+/** The levers of `backend`: each toggled alone from what the trainer does (784-128-10 relu CE, batch 64, hooks off). */
+function leverSettings(backend: BackendName): LeverSetting[] {
   const relu = WORKLOADS[0];
   const base = runConfig(relu, 0);
-  const steps = Math.ceil(split.size / relu.batchSize);
-  const measure = (setting: LeverSetting) => losslabArm(setting.lever, new LosslabEpoch(setting.config, split, setting.levers));
-  const emitRow = ({ lever, setting }: LeverSetting, row: { seconds: number; cpuSeconds: number; meanLoss: number }) =>
-    emit({
-      lever,
-      setting,
-      wall_s_per_epoch: (row.seconds * 60000) / split.size,
-      cpu_s_per_epoch: (row.cpuSeconds * 60000) / split.size,
-      mean_loss: row.meanLoss,
-    });
-  // The stock BatchMatMul gradient is process-wide: it runs first, alone, before the transposed one is registered.
-  const stock: LeverSetting = { lever: 'matmul-grad', setting: 'stock (run alone, before the others)', config: base, levers: {} };
-  const [stockRow] = await interleave(1, () => measure(stock), steps);
-  emitRow(stock, stockRow);
-  registerTransposedMatMulGrad();
-  const allSettings: LeverSetting[] = [
-    // What the trainer does: transposed matMul gradient, loss read every step, typed-array batches, assign, relu.
+  const settings: LeverSetting[] = [
     { lever: 'baseline', setting: 'trainer defaults', config: base, levers: {} },
     { lever: 'loss-read', setting: 'every-100 (batched)', config: base, levers: { readLossEveryStep: false } },
     { lever: 'batches', setting: 'tf.gather on device', config: base, levers: { batches: 'gather' } },
-    { lever: 'update', setting: 'in-place-wasm (stale packed weights)', config: base, levers: { update: 'in-place-wasm' }, wasmOnly: true },
     { lever: 'activation', setting: 'sigmoid', config: runConfig({ ...relu, hiddenActivation: 'sigmoid' }, 0), levers: {} },
     { lever: 'activation', setting: 'tanh', config: runConfig({ ...relu, hiddenActivation: 'tanh' }, 0), levers: {} },
   ];
-  const settings = allSettings.filter((setting) => !setting.wasmOnly || backend === 'wasm');
-  const rows = await interleave(settings.length, (index) => measure(settings[index]), steps);
-  rows.forEach((row, index) => emitRow(settings[index], row));
+  if (backend === 'wasm') {
+    settings.push(
+      {
+        lever: 'matmul-grad',
+        setting: 'stock (transposed matMuls in the kernel)',
+        config: base,
+        levers: {},
+        enter: restoreStockMatMulGrad,
+        leave: registerTransposedMatMulGrad,
+      },
+      { lever: 'update', setting: 'in-place-wasm (stale packed weights)', config: base, levers: { update: 'in-place-wasm' } },
+    );
+  }
+  if (backend === 'wasm+openblas') {
+    const addon = loadOpenBlasAddon();
+    settings.push(
+      {
+        lever: 'matmul-grad',
+        setting: "explicit transposes (the wasm path's gradient)",
+        config: base,
+        levers: {},
+        enter: registerTransposedMatMulGrad,
+        leave: restoreStockMatMulGrad,
+      },
+      {
+        lever: 'openblas-threads',
+        setting: '2',
+        config: base,
+        levers: {},
+        enter: () => addon.setNumThreads(2),
+        leave: () => addon.setNumThreads(1),
+      },
+    );
+  }
+  return settings;
 }
 
-/**
- * Steps trained and thrown away before a CNN measurement, so JIT compilation and first-call setup are not timed: 20,
- * or 1 for model.fit on the cpu backend (about 4 s a step there).
- */
-const cnnWarmUpSteps = (variant: Variant, backend: BackendName) => (variant === 'model-fit' && backend === 'cpu' ? 1 : 20);
-
-/**
- * The CNN workload on `backend`: one variant's epoch over `split` after a warm-up (each pair member of the parent's
- * alternating pairs is one such process), or every variant interleaved, with its per-slice times.
- */
-async function measureCnn(argv: string[], split: Split, backend: BackendName): Promise<void> {
-  const workload = { name: CNN_WORKLOAD.name, batchSize: cnnRunConfig(0).batchSize };
-  if (argv.includes('--interleaved')) {
-    for (const { slices, ...result } of await interleavedEpoch(cnnRunConfig, split)) {
-      emit({ ...measurement(workload, result.variant, backend, result), slices });
-    }
-    return;
-  }
-  const variant = flag(argv, 'variant') as Variant;
-  const config = cnnRunConfig(variant === 'model-fit' ? 0 : hooksEvery(variant));
-  const warmUp = trainingSplit(Math.min(split.size, cnnWarmUpSteps(variant, backend) * config.batchSize));
-  if (variant === 'model-fit') await timeFitEpoch(config, warmUp);
-  else timeEpoch(config, warmUp);
-  const result = variant === 'model-fit' ? await timeFitEpoch(config, split) : timeEpoch(config, split);
-  emit(measurement(workload, variant, backend, result) as unknown as Record<string, unknown>);
+/** The levers of `backend`, interleaved; each row's ratio to the baseline is the median of its slice-by-slice ratios. */
+async function measureLevers(split: Split, backend: BackendName): Promise<void> {
+  const steps = Math.ceil(split.size / WORKLOADS[0].batchSize);
+  const settings = leverSettings(backend);
+  const make = (index: number): Arm => {
+    const { lever, config, levers, enter, leave } = settings[index];
+    const arm = losslabArm(lever, new LosslabEpoch(config, split, levers));
+    if (!enter || !leave) return arm;
+    return {
+      ...arm,
+      run: async (from, to) => {
+        enter();
+        try {
+          await arm.run(from, to);
+        } finally {
+          leave();
+        }
+      },
+    };
+  };
+  const rows = await interleave(settings.length, make, steps);
+  const cpu = (index: number) => rows[index].slices.map((s) => s.cpuSeconds);
+  const wall = (index: number) => rows[index].slices.map((s) => s.seconds);
+  rows.forEach((row, index) => {
+    const { lever, setting } = settings[index];
+    emit({
+      lever,
+      setting,
+      backend,
+      wall_s_per_epoch: (row.seconds * 60000) / split.size,
+      cpu_s_per_epoch: (row.cpuSeconds * 60000) / split.size,
+      cpu_ratio: pairedRatio(cpu(index), cpu(0)),
+      wall_ratio: pairedRatio(wall(index), wall(0)),
+      mean_loss: row.meanLoss,
+    });
+  });
 }
 
 export async function main(argv: string[]): Promise<void> {
   const backend = flag(argv, 'backend') as BackendName;
-  const examples = Number(flag(argv, 'examples') ?? 60000);
-  const levers = argv.includes('--levers');
-  await loadBackend(backend, levers);
-  const split = trainingSplit(examples);
-  const repeats = Number(flag(argv, 'repeats') ?? 1);
-  if (levers) return measureLevers(split, backend);
-  if (argv.includes('--cnn')) return measureCnn(argv, split, backend);
-  if (argv.includes('--interleaved')) {
-    const workload = WORKLOADS[Number(flag(argv, 'workload'))];
-    for (const result of await interleavedEpoch(workload, split))
-      emit(measurement(workload, result.variant, backend, result) as unknown as Record<string, unknown>);
-    return;
-  }
-  const workload = WORKLOADS[Number(flag(argv, 'workload'))];
-  const variant = flag(argv, 'variant') as Variant;
-  const results: EpochResult[] = [];
-  for (let r = 0; r < repeats; r++) {
-    results.push(
-      variant === 'model-fit'
-        ? await timeFitEpoch(runConfig(workload, 0), split)
-        : timeEpoch(runConfig(workload, hooksEvery(variant)), split),
-    );
-  }
-  const result = fastest(results);
-  emit(measurement(workload, variant, backend, result) as unknown as Record<string, unknown>);
+  const selection = await selectBackend(backend);
+  if (argv.includes('--levers')) return measureLevers(trainingSplit(Number(flag(argv, 'examples') ?? 20000)), backend);
+  if (argv.includes('--serve')) return serve(`tfjs ${tf.version.tfjs} ${backend}${selection.matMul ? ` (${selection.matMul})` : ''}`);
+  throw new Error('worker: expected --serve or --levers');
 }
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((error) => {
-    // The message only: the parent shows the last stderr line as the reason a row is missing.
+    // The message only: the parent shows the last stderr line as the reason an arm is missing.
     process.stderr.write(`${(error as Error).message ?? String(error)}\n`);
     process.exitCode = 1;
   });

@@ -1,56 +1,81 @@
-// The benchmark's workloads and variants, named once: the parent script and every worker process read this table.
-import * as path from 'path';
-import { loadExperiment } from '../../src/config/experiment';
+// The benchmark's workloads, arms and quoted ratios, named once: the parent script and every worker read this table.
 import type { RunConfig } from '../../src/config/schema';
 
 /** One network + loss + batch size, trained for one epoch. */
 export interface Workload {
-  /** Row key in bench.csv, e.g. "a-relu-ce". */
-  name: string;
+  /** Row key, e.g. "relu-b64". */
+  id: string;
+  /** What it is, for the docs table. */
+  title: string;
   batchSize: number;
   hidden: number;
   hiddenActivation: 'relu' | 'sigmoid' | 'tanh';
   outputActivation: 'softmax' | 'sigmoid';
   loss: 'cross-entropy' | 'mse';
   learningRate: number;
+  kernelInitializer: 'glorot-uniform' | 'normal-fan-in';
+  /** losslab variants measured on every losslab backend (model.fit runs on wasm only: the plain tf.js baseline). */
+  variants: readonly Variant[];
 }
 
-export const WORKLOADS: Workload[] = [
+/** losslab with hooks every N steps (0 = off), the tf.layers model.fit baseline, or PyTorch. */
+export const VARIANTS = ['hooks-off', 'hooks-every-100', 'hooks-every-1', 'model-fit', 'pytorch'] as const;
+export type Variant = (typeof VARIANTS)[number];
+export type LosslabVariant = Exclude<Variant, 'model-fit' | 'pytorch'>;
+
+export const WORKLOADS: readonly Workload[] = [
   {
-    name: 'a-relu-ce',
+    id: 'relu-b64',
+    title: '784-128-10 relu, softmax + cross-entropy, SGD η 0.1, batch 64',
     batchSize: 64,
     hidden: 128,
     hiddenActivation: 'relu',
     outputActivation: 'softmax',
     loss: 'cross-entropy',
     learningRate: 0.1,
+    kernelInitializer: 'glorot-uniform',
+    variants: ['hooks-off', 'hooks-every-100', 'hooks-every-1', 'model-fit'],
   },
   {
-    name: 'a-relu-ce',
+    id: 'quickstart-b32',
+    title: "the quickstart's 784-100-10 sigmoid, sigmoid outputs + MSE, SGD η 0.5, batch 32",
+    batchSize: 32,
+    hidden: 100,
+    hiddenActivation: 'sigmoid',
+    outputActivation: 'sigmoid',
+    loss: 'mse',
+    learningRate: 0.5,
+    kernelInitializer: 'normal-fan-in',
+    variants: ['hooks-every-100'],
+  },
+  {
+    id: 'nielsen-b10',
+    title: "Nielsen's 784-30-10 sigmoid, quadratic cost, SGD η 3.0, batch 10",
+    batchSize: 10,
+    hidden: 30,
+    hiddenActivation: 'sigmoid',
+    outputActivation: 'sigmoid',
+    loss: 'mse',
+    learningRate: 3,
+    kernelInitializer: 'normal-fan-in',
+    variants: ['hooks-every-100'],
+  },
+  {
+    id: 'relu-b256',
+    title: '784-128-10 relu, softmax + cross-entropy, SGD η 0.1, batch 256',
     batchSize: 256,
     hidden: 128,
     hiddenActivation: 'relu',
     outputActivation: 'softmax',
     loss: 'cross-entropy',
     learningRate: 0.1,
-  },
-  {
-    name: 'b-sigmoid-mse',
-    batchSize: 64,
-    hidden: 100,
-    hiddenActivation: 'sigmoid',
-    outputActivation: 'sigmoid',
-    loss: 'mse',
-    learningRate: 3,
+    kernelInitializer: 'glorot-uniform',
+    variants: ['hooks-every-100'],
   },
 ];
 
-/** losslab with hooks every N steps (0 = off), or the tf.layers model.fit baseline. */
-export const VARIANTS = ['hooks-off', 'hooks-every-100', 'hooks-every-1', 'model-fit'] as const;
-export type Variant = (typeof VARIANTS)[number];
-
 /** hooks.every for a losslab variant. */
-export function hooksEvery(variant: Exclude<Variant, 'model-fit'>): number {
+export function hooksEvery(variant: LosslabVariant): number {
   return { 'hooks-off': 0, 'hooks-every-100': 100, 'hooks-every-1': 1 }[variant];
 }
 
@@ -61,7 +86,7 @@ export function runConfig(workload: Workload, every: number): RunConfig {
       hidden: [workload.hidden],
       hiddenActivation: workload.hiddenActivation,
       outputActivation: workload.outputActivation,
-      kernelInitializer: { name: 'glorot-uniform' },
+      kernelInitializer: { name: workload.kernelInitializer },
       biasInitializer: { name: 'zeros' },
     },
     loss: {
@@ -79,34 +104,93 @@ export function runConfig(workload: Workload, every: number): RunConfig {
   };
 }
 
-/** One measured row, as a worker prints it (JSON) and the parent collects it. */
-export interface Measurement {
-  workload: string;
-  variant: string;
-  backend: string;
-  batch_size: number;
-  examples: number;
-  /** Wall-clock seconds per 60,000 examples. */
-  wall_s_per_epoch: number;
-  /** CPU seconds per 60,000 examples. */
-  cpu_s_per_epoch: number;
-  peak_rss_mb: number;
-  tf_num_tensors: number | '';
-  tf_num_bytes: number | '';
-  /** Mean training loss over the epoch (a sanity check that every variant trains). */
-  mean_loss: number;
+/** Where an arm runs: a losslab backend (one process each) or PyTorch on one thread. */
+export type Runner = 'wasm+openblas' | 'wasm' | 'tensorflow' | 'cpu' | 'pytorch';
+
+/** One measured thing: a variant of a workload on a runner. */
+export interface ArmSpec {
+  /** "relu-b64/wasm+openblas/hooks-every-100". */
+  id: string;
+  workload: Workload;
+  variant: Variant;
+  runner: Runner;
+}
+
+export function armId(workload: Workload, runner: Runner, variant: Variant): string {
+  return `${workload.id}/${runner}/${variant}`;
+}
+
+/** Every arm of a workload on the given losslab backends, PyTorch first when measured. */
+export function armsOf(workload: Workload, backends: readonly Runner[], torch: boolean): ArmSpec[] {
+  const arms: ArmSpec[] = torch ? [{ id: armId(workload, 'pytorch', 'pytorch'), workload, variant: 'pytorch', runner: 'pytorch' }] : [];
+  for (const runner of backends) {
+    for (const variant of workload.variants) {
+      if (variant === 'model-fit' && runner !== 'wasm') continue;
+      arms.push({ id: armId(workload, runner, variant), workload, variant, runner });
+    }
+  }
+  return arms;
+}
+
+/** A ratio the docs quote: numerator arm time ÷ denominator arm time, slice by slice; optional target. */
+export interface RatioSpec {
+  name: string;
+  numerator: string;
+  denominator: string;
+  /** The bound the ratio must stay within, e.g. { max: 1.5 }; `min` for speed-ups. */
+  target?: { max?: number; min?: number; source: string };
 }
 
 /**
- * The CNN workload: LeNet-5 exactly as experiments/lenet.yaml's lenet-softmax-ce run trains it (batch 64, SGD 0.1,
- * relu, max pooling). scripts/bench_torch.py's "lenet" builds the same network in PyTorch.
+ * The ratios of a bench over `arms`: each losslab arm ÷ PyTorch; wasm ÷ wasm+openblas; hook overheads; model.fit
+ * ÷ losslab. Only ratios whose two arms both ran are listed. Targets are those of issues #14 and #15.
  */
-export const CNN_WORKLOAD = { name: 'lenet', file: path.join('experiments', 'lenet.yaml'), run: 'lenet-softmax-ce' } as const;
-
-/** The resolved config of the CNN workload for one epoch with hooks every `every` steps (0 = off). */
-export function cnnRunConfig(every: number): RunConfig {
-  // dist/scripts/bench/ → the repository root.
-  const file = path.join(__dirname, '..', '..', '..', CNN_WORKLOAD.file);
-  const run = loadExperiment(file, { only: CNN_WORKLOAD.run, seeds: [1] }).runs[0];
-  return { ...run.config, epochs: 1, hooks: { every } };
+export function ratiosOf(arms: readonly ArmSpec[]): RatioSpec[] {
+  const has = new Set(arms.map((a) => a.id));
+  const ratios: RatioSpec[] = [];
+  const add = (ratio: RatioSpec) => {
+    if (has.has(ratio.numerator) && has.has(ratio.denominator)) ratios.push(ratio);
+  };
+  for (const arm of arms) {
+    const { workload, runner, variant } = arm;
+    if (runner === 'pytorch' || variant === 'model-fit') continue;
+    const nativeTarget =
+      runner === 'wasm+openblas' && variant === 'hooks-every-100' && ['relu-b64', 'quickstart-b32', 'nielsen-b10'].includes(workload.id);
+    add({
+      name: `${workload.id} ${runner} ${variant} ÷ PyTorch`,
+      numerator: arm.id,
+      denominator: armId(workload, 'pytorch', 'pytorch'),
+      target: nativeTarget ? { max: 1.5, source: '#14' } : undefined,
+    });
+  }
+  for (const workload of new Set(arms.map((a) => a.workload))) {
+    for (const variant of workload.variants) {
+      add({
+        name: `${workload.id} ${variant}: wasm ÷ wasm+openblas`,
+        numerator: armId(workload, 'wasm', variant),
+        denominator: armId(workload, 'wasm+openblas', variant),
+      });
+    }
+    for (const runner of ['wasm+openblas', 'wasm', 'tensorflow', 'cpu'] as const) {
+      const isDefault = runner === 'wasm+openblas';
+      add({
+        name: `${workload.id} ${runner}: hooks every 100 ÷ hooks off`,
+        numerator: armId(workload, runner, 'hooks-every-100'),
+        denominator: armId(workload, runner, 'hooks-off'),
+        target: isDefault ? { max: 1.1, source: '#14' } : undefined,
+      });
+      add({
+        name: `${workload.id} ${runner}: hooks every 1 ÷ every 100`,
+        numerator: armId(workload, runner, 'hooks-every-1'),
+        denominator: armId(workload, runner, 'hooks-every-100'),
+        target: isDefault ? { max: 1.25, source: '#15' } : undefined,
+      });
+      add({
+        name: `${workload.id}: model.fit (wasm) ÷ ${runner} hooks every 100`,
+        numerator: armId(workload, 'wasm', 'model-fit'),
+        denominator: armId(workload, runner, 'hooks-every-100'),
+      });
+    }
+  }
+  return ratios;
 }
