@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <cblas.h>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -98,6 +99,61 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+/**
+ * sums(heap, offset, length, out, at): out[at..at+2] = [Σv², Σ|v|, max|v|] of the `length` float32 values at byte
+ * `offset` of `heap`, for the gradient recorder. The order of operations is exactly that of sumsInto in
+ * src/backend/gradient-sums.ts (four float64 accumulators over i mod 4, then (0+1)+(2+3)), so both give the same
+ * bits; v*v of a float32 is exact in float64, so contracting it into an FMA changes nothing either.
+ */
+Napi::Value Sums(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 5 || !info[0].IsArrayBuffer() || !info[3].IsTypedArray() ||
+      info[3].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    Napi::TypeError::New(env, "sums: expected (heap: ArrayBuffer, offset, length, out: Float32Array, at)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer heap = info[0].As<Napi::ArrayBuffer>();
+  const int64_t offset = WholeNumber(info, 1, "offset");
+  const int64_t length = offset < 0 ? -1 : WholeNumber(info, 2, "length");
+  const int64_t at = length < 0 ? -1 : WholeNumber(info, 4, "at");
+  if (at < 0) return env.Undefined();
+  Napi::Float32Array out = info[3].As<Napi::Float32Array>();
+  if (offset % 4 != 0 || offset + 4 * length > static_cast<int64_t>(heap.ByteLength()) ||
+      at + 3 > static_cast<int64_t>(out.ElementLength())) {
+    Napi::RangeError::New(env, "sums: the values or the output lie outside their buffers").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const float* values = reinterpret_cast<const float*>(static_cast<uint8_t*>(heap.Data()) + offset);
+  double squares[4] = {0, 0, 0, 0}, magnitudes[4] = {0, 0, 0, 0}, largest[4] = {0, 0, 0, 0};
+  const int64_t whole = length - length % 4;
+  for (int64_t i = 0; i < whole; i += 4) {
+    for (int lane = 0; lane < 4; lane++) {
+      const double v = values[i + lane];
+      const double magnitude = std::fabs(v);
+      squares[lane] += v * v;
+      magnitudes[lane] += magnitude;
+      largest[lane] = magnitude > largest[lane] ? magnitude : largest[lane];
+    }
+  }
+  for (int64_t i = whole; i < length; i++) {
+    const double v = values[i];
+    const double magnitude = std::fabs(v);
+    squares[0] += v * v;
+    magnitudes[0] += magnitude;
+    if (magnitude > largest[0]) largest[0] = magnitude;
+  }
+  const double sumAbs = (magnitudes[0] + magnitudes[1]) + (magnitudes[2] + magnitudes[3]);
+  double maxAbs = largest[0];
+  for (int lane = 1; lane < 4; lane++)
+    if (largest[lane] > maxAbs) maxAbs = largest[lane];
+  float* target = out.Data() + at;
+  target[0] = static_cast<float>((squares[0] + squares[1]) + (squares[2] + squares[3]));
+  target[1] = static_cast<float>(sumAbs);
+  target[2] = sumAbs != sumAbs ? static_cast<float>(sumAbs) : static_cast<float>(maxAbs);
+  return env.Undefined();
+}
+
 /** setNumThreads(n): OpenBLAS's thread count for this process (1 at load). */
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   const int64_t threads = WholeNumber(info, 0, "threads");
@@ -124,6 +180,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // thread mostly adds synchronisation.
   openblas_set_num_threads(1);
   exports.Set("sgemm", Napi::Function::New(env, Sgemm, "sgemm"));
+  exports.Set("sums", Napi::Function::New(env, Sums, "sums"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
   exports.Set("config", Napi::Function::New(env, Config, "config"));

@@ -226,12 +226,14 @@ export async function main(argv: string[]): Promise<number> {
   const arms: ArmResult[] = [];
   const overheads: number[] = [];
   for (const workload of WORKLOADS.filter((w) => options.workloads.includes(w.id))) {
-    const specs = armsOf(workload, options.backends as Runner[], servers.has('pytorch'));
-    process.stderr.write(`${workload.id}: ${specs.filter((s) => servers.has(s.runner)).length} arms, alternating…\n`);
-    const measured = await measureWorkload(specs, servers, options, notes);
-    arms.push(...measured.arms);
-    overheads.push(...measured.overheads);
-    loads.push(loadAverage());
+    for (const group of armsOf(workload, options.backends as Runner[], servers.has('pytorch'))) {
+      const specs = group.filter((s) => servers.has(s.runner));
+      process.stderr.write(`${workload.id} (${group[0].group}): ${specs.length} arms, alternating…\n`);
+      const measured = await measureWorkload(specs, servers, options, notes);
+      arms.push(...measured.arms);
+      overheads.push(...measured.overheads);
+      loads.push(loadAverage());
+    }
   }
   const versions = [...servers.values()].map((s) => s.version);
   for (const [runner, { server }] of servers) {

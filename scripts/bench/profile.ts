@@ -1,9 +1,11 @@
 // Where a losslab step's time goes: tf.profile over training steps, kernel time summed by kernel (and input shapes).
 //
 // Usage: node dist/scripts/bench/profile.js [--backend auto|wasm+openblas|wasm|cpu] [--workload relu-b64]
-//        [--every 0] [--steps 200] [--shapes]
+//        [--every 0] [--steps 200] [--shapes] [--clock cpu|wall]
 //   --every N   hooks.every of the profiled steps (1: every step recorded)
 //   --shapes    one row per kernel and input shapes, to see which call of a kernel costs what
+//   --clock     cpu (default): each kernel's CPU seconds, which other processes on a shared machine do not inflate;
+//               wall: tf.profile's own timer
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendChoice } from '../../src/backend/select';
 import { BatchBuilder, epochOrder } from '../../src/data/batches';
@@ -44,12 +46,25 @@ export async function main(argv: string[]): Promise<void> {
     loss.dataSync();
     loss.dispose();
   };
+  if (flag(argv, 'clock', 'cpu') === 'cpu') {
+    // tf.profile times each kernel with the backend's time(); this one reads the process's CPU clock instead.
+    const backend = tf.backend() as unknown as { time: (f: () => void) => Promise<{ kernelMs: number }> };
+    backend.time = (f) => {
+      const before = process.cpuUsage();
+      f();
+      const used = process.cpuUsage(before);
+      return Promise.resolve({ kernelMs: (used.user + used.system) / 1000 });
+    };
+  }
   for (let i = 0; i < 20; i++) step(i);
+  const cpuStarted = process.cpuUsage();
   const started = process.hrtime.bigint();
   const info = await tf.profile(() => {
     for (let i = 0; i < steps; i++) step(i);
   });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6 / steps;
+  const cpuUsed = process.cpuUsage(cpuStarted);
+  const cpuMs = (cpuUsed.user + cpuUsed.system) / 1000 / steps;
   const byKernel = new Map<string, { ms: number; calls: number }>();
   for (const kernel of info.kernels) {
     const key = byShapes ? `${kernel.name} ${kernel.inputShapes.map((s) => `[${(s ?? []).join(',')}]`).join(' ')}` : kernel.name;
@@ -61,7 +76,7 @@ export async function main(argv: string[]): Promise<void> {
   const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
   const calls = [...byKernel.values()].reduce((s, e) => s + e.calls, 0);
   process.stdout.write(
-    `${workload.id}, hooks every ${every}, on ${selection.backend}: ${wallMs.toFixed(3)} ms/step under tf.profile, kernels ${(total / steps).toFixed(3)} ms/step in ${(calls / steps).toFixed(1)} calls\n`,
+    `${workload.id}, hooks every ${every}, on ${selection.backend}, ${flag(argv, 'clock', 'cpu')} clock: under tf.profile ${wallMs.toFixed(3)} ms/step wall, ${cpuMs.toFixed(3)} ms/step CPU; kernels ${(total / steps).toFixed(3)} ms/step in ${(calls / steps).toFixed(1)} calls\n`,
   );
   const width = Math.max(22, ...[...byKernel.keys()].map((k) => k.length));
   process.stdout.write(`${'kernel'.padEnd(width)}  ms/step  calls/step  share\n`);

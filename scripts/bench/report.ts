@@ -170,7 +170,8 @@ const VARIANT_LABELS: Record<string, string> = {
 };
 
 function armLabel(spec: ArmSpec): string {
-  return RUNNER_LABELS[spec.runner] ?? `${spec.runner} ${VARIANT_LABELS[spec.variant]}`;
+  const label = RUNNER_LABELS[spec.runner] ?? `${spec.runner} ${VARIANT_LABELS[spec.variant]}`;
+  return spec.group === 'fit' ? `${label} (model.fit group)` : label;
 }
 
 /** "1.53 (1.41–1.70)": a ratio's median and range. */

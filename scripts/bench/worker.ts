@@ -15,6 +15,7 @@ import * as readline from 'readline';
 import * as tf from '@tensorflow/tfjs';
 import { registerTransposedMatMulGrad, restoreStockMatMulGrad } from '../../src/backend/matmul-grad';
 import { loadOpenBlasAddon } from '../../src/backend/openblas-addon';
+import { registerSharingIdentity, unregisterSharingIdentity } from '../../src/backend/wasm-identity';
 import { selectBackend, type BackendName } from '../../src/backend/select';
 import type { RunConfig } from '../../src/config/schema';
 import { loadDataset } from '../../src/data/datasets';
@@ -130,6 +131,16 @@ function leverSettings(backend: BackendName): LeverSetting[] {
     { lever: 'activation', setting: 'sigmoid', config: runConfig({ ...relu, hiddenActivation: 'sigmoid' }, 0), levers: {} },
     { lever: 'activation', setting: 'tanh', config: runConfig({ ...relu, hiddenActivation: 'tanh' }, 0), levers: {} },
   ];
+  if (backend === 'wasm' || backend === 'wasm+openblas') {
+    settings.push({
+      lever: 'identity',
+      setting: "tfjs's copying Identity (saved tensors and clones copied)",
+      config: base,
+      levers: {},
+      enter: unregisterSharingIdentity,
+      leave: registerSharingIdentity,
+    });
+  }
   if (backend === 'wasm') {
     settings.push(
       {

@@ -14,8 +14,14 @@ export interface Workload {
   loss: 'cross-entropy' | 'mse';
   learningRate: number;
   kernelInitializer: 'glorot-uniform' | 'normal-fan-in';
-  /** losslab variants measured on every losslab backend (model.fit runs on wasm only: the plain tf.js baseline). */
-  variants: readonly Variant[];
+  /** losslab variants measured on every losslab backend, alternating with PyTorch. */
+  variants: readonly LosslabVariant[];
+  /**
+   * Also measure model.fit (on wasm: the plain tf.js baseline) against hooks every 100 on each backend, in a group
+   * of its own: model.fit leaves garbage-collection and async work running after its slice, which would slow
+   * whichever arm runs next in another process.
+   */
+  fitBaseline: boolean;
 }
 
 /** losslab with hooks every N steps (0 = off), the tf.layers model.fit baseline, or PyTorch. */
@@ -34,7 +40,8 @@ export const WORKLOADS: readonly Workload[] = [
     loss: 'cross-entropy',
     learningRate: 0.1,
     kernelInitializer: 'glorot-uniform',
-    variants: ['hooks-off', 'hooks-every-100', 'hooks-every-1', 'model-fit'],
+    variants: ['hooks-off', 'hooks-every-100', 'hooks-every-1'],
+    fitBaseline: true,
   },
   {
     id: 'quickstart-b32',
@@ -47,6 +54,7 @@ export const WORKLOADS: readonly Workload[] = [
     learningRate: 0.5,
     kernelInitializer: 'normal-fan-in',
     variants: ['hooks-every-100'],
+    fitBaseline: false,
   },
   {
     id: 'nielsen-b10',
@@ -59,6 +67,7 @@ export const WORKLOADS: readonly Workload[] = [
     learningRate: 3,
     kernelInitializer: 'normal-fan-in',
     variants: ['hooks-every-100'],
+    fitBaseline: false,
   },
   {
     id: 'relu-b256',
@@ -71,6 +80,7 @@ export const WORKLOADS: readonly Workload[] = [
     learningRate: 0.1,
     kernelInitializer: 'glorot-uniform',
     variants: ['hooks-every-100'],
+    fitBaseline: false,
   },
 ];
 
@@ -107,29 +117,42 @@ export function runConfig(workload: Workload, every: number): RunConfig {
 /** Where an arm runs: a losslab backend (one process each) or PyTorch on one thread. */
 export type Runner = 'wasm+openblas' | 'wasm' | 'tensorflow' | 'cpu' | 'pytorch';
 
-/** One measured thing: a variant of a workload on a runner. */
+/** Arms that take turns with each other: a workload's main group (losslab and PyTorch), or its model.fit group. */
+export type Group = 'main' | 'fit';
+
+/** One measured thing: a variant of a workload on a runner, in a group. */
 export interface ArmSpec {
-  /** "relu-b64/wasm+openblas/hooks-every-100". */
+  /** "relu-b64/wasm+openblas/hooks-every-100" (main group) or "relu-b64/fit/wasm/model-fit". */
   id: string;
   workload: Workload;
   variant: Variant;
   runner: Runner;
+  group: Group;
 }
 
-export function armId(workload: Workload, runner: Runner, variant: Variant): string {
-  return `${workload.id}/${runner}/${variant}`;
+export function armId(workload: Workload, runner: Runner, variant: Variant, group: Group = 'main'): string {
+  return `${workload.id}/${group === 'fit' ? 'fit/' : ''}${runner}/${variant}`;
 }
 
-/** Every arm of a workload on the given losslab backends, PyTorch first when measured. */
-export function armsOf(workload: Workload, backends: readonly Runner[], torch: boolean): ArmSpec[] {
-  const arms: ArmSpec[] = torch ? [{ id: armId(workload, 'pytorch', 'pytorch'), workload, variant: 'pytorch', runner: 'pytorch' }] : [];
-  for (const runner of backends) {
-    for (const variant of workload.variants) {
-      if (variant === 'model-fit' && runner !== 'wasm') continue;
-      arms.push({ id: armId(workload, runner, variant), workload, variant, runner });
-    }
-  }
-  return arms;
+/**
+ * The arms of a workload, by group: main = PyTorch (when measured) and each variant on each losslab backend;
+ * fit (fitBaseline only, needs wasm) = model.fit on wasm and hooks every 100 on each losslab backend.
+ */
+export function armsOf(workload: Workload, backends: readonly Runner[], torch: boolean): ArmSpec[][] {
+  const arm = (runner: Runner, variant: Variant, group: Group): ArmSpec => ({
+    id: armId(workload, runner, variant, group),
+    workload,
+    variant,
+    runner,
+    group,
+  });
+  const main = [
+    ...(torch ? [arm('pytorch', 'pytorch', 'main')] : []),
+    ...backends.flatMap((runner) => workload.variants.map((variant) => arm(runner, variant, 'main'))),
+  ];
+  if (!workload.fitBaseline || !backends.includes('wasm')) return [main];
+  const fit = [arm('wasm', 'model-fit', 'fit'), ...backends.map((runner) => arm(runner, 'hooks-every-100', 'fit'))];
+  return [main, fit];
 }
 
 /** A ratio the docs quote: numerator arm time ÷ denominator arm time, slice by slice; optional target. */
@@ -153,7 +176,7 @@ export function ratiosOf(arms: readonly ArmSpec[]): RatioSpec[] {
   };
   for (const arm of arms) {
     const { workload, runner, variant } = arm;
-    if (runner === 'pytorch' || variant === 'model-fit') continue;
+    if (runner === 'pytorch' || arm.group !== 'main') continue;
     const nativeTarget =
       runner === 'wasm+openblas' && variant === 'hooks-every-100' && ['relu-b64', 'quickstart-b32', 'nielsen-b10'].includes(workload.id);
     add({
@@ -187,8 +210,8 @@ export function ratiosOf(arms: readonly ArmSpec[]): RatioSpec[] {
       });
       add({
         name: `${workload.id}: model.fit (wasm) ÷ ${runner} hooks every 100`,
-        numerator: armId(workload, 'wasm', 'model-fit'),
-        denominator: armId(workload, runner, 'hooks-every-100'),
+        numerator: armId(workload, 'wasm', 'model-fit', 'fit'),
+        denominator: armId(workload, runner, 'hooks-every-100', 'fit'),
       });
     }
   }

@@ -23,6 +23,11 @@ export interface OpenBlasAddon {
     bBatchStride: number,
     cOffset: number,
   ): void;
+  /**
+   * out[at..at+2] = [Σv², Σ|v|, max|v|] of the `length` float32 values at byte `offset` of `heap`, in the same
+   * order of operations as sumsInto (src/backend/gradient-sums.ts), so the two agree to the bit.
+   */
+  sums(heap: ArrayBuffer, offset: number, length: number, out: Float32Array, at: number): void;
   /** Sets OpenBLAS's thread count for this process (1 when the addon loads). */
   setNumThreads(threads: number): void;
   numThreads(): number;

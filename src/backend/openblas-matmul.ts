@@ -50,8 +50,7 @@ function openBlasBatchMatMul(addon: OpenBlasAddon, stock: tf.KernelConfig, args:
   const { inputs, backend, attrs } = args;
   const { a, b } = inputs;
   const { transposeA, transposeB } = attrs;
-  if (a.dtype !== 'float32' || b.dtype !== 'float32')
-    return stock.kernelFunc(args) as tf.TensorInfo;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock.kernelFunc(args) as tf.TensorInfo;
   const aRank = a.shape.length;
   const bRank = b.shape.length;
   const m = transposeA ? a.shape[aRank - 1] : a.shape[aRank - 2];

@@ -3,10 +3,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors';
 import { registerWasmConvGradients } from './conv-grad-wasm';
+import { registerGradientSumsKernel } from './gradient-sums';
 import { registerTransposedMatMulGrad, restoreStockMatMulGrad } from './matmul-grad';
 import { loadOpenBlasAddon } from './openblas-addon';
 import { registerOpenBlasMatMul } from './openblas-matmul';
 import { registerAvgPoolGrad, registerWasmMaxPoolGrad } from './pool-grad';
+import { registerSharingIdentity } from './wasm-identity';
 
 /**
  * `--backend` values: `auto`, then the backends in the order `auto` tries them. `wasm+openblas` is tfjs's wasm
@@ -44,6 +46,8 @@ const loaders: Record<BackendName, () => Promise<string>> = {
     const addon = loadOpenBlasAddon();
     await import('@tensorflow/tfjs-backend-wasm');
     await setTfBackend('wasm');
+    registerGradientSumsKernel('wasm', addon);
+    registerSharingIdentity();
     registerOpenBlasMatMul(addon);
     // sgemm takes the transpose flags itself: tfjs-core's own gradient, without explicit transposes.
     restoreStockMatMulGrad();
@@ -54,6 +58,8 @@ const loaders: Record<BackendName, () => Promise<string>> = {
   wasm: async () => {
     await import('@tensorflow/tfjs-backend-wasm');
     await setTfBackend('wasm');
+    registerGradientSumsKernel('wasm');
+    registerSharingIdentity();
     // XNNPACK serves only untransposed matMuls; the stock gradient transposes inside the kernel (see matmul-grad.ts).
     registerTransposedMatMulGrad();
     registerWasmConvAndPoolGradients();
@@ -61,6 +67,7 @@ const loaders: Record<BackendName, () => Promise<string>> = {
   },
   cpu: async () => {
     await setTfBackend('cpu');
+    registerGradientSumsKernel('cpu');
     return '';
   },
 };

@@ -47,8 +47,8 @@ export const ACTIVATIONS = {
   relu: {
     elementwise: true,
     apply: (z, { tf }) => tf.relu(z),
-    // tfjs's relu gradient is 0 at z = 0, so a unit at exactly 0 is dead too.
-    derivative: (z, _a, { tf }) => tf.cast(tf.greater(z, 0), 'float32'),
+    // tfjs's relu gradient is 0 at z = 0, so a unit at exactly 0 is dead too: step(z) is 1 for z > 0, else 0.
+    derivative: (z, _a, { tf }) => tf.step(z),
     saturatedBelow: UNIT_SATURATED,
     roles: ['hidden'],
     layersName: 'relu',
@@ -127,9 +127,12 @@ export function bindActivation(definition: OutputActivationModule, name: string,
           `output activation "${name}" gives neither vjp nor, being coupled, a usable derivative: a closed-form gradient cannot pass through it`,
         );
       }),
+    // 1 where f′ < bound as step(bound − f′): for floats, bound − d > 0 exactly when d < bound (a NaN stays NaN).
+    // tf.less and tf.cast cost ~8× more than the arithmetic ops on wasm, and the recorder builds this mask on every
+    // recorded step.
     saturated:
       boundDerivative && saturatedBelow !== undefined
-        ? (z, a) => tf.tidy(() => tf.cast(tf.less(boundDerivative(z, a), saturatedBelow), 'float32') as Tensor2D)
+        ? (z, a) => tf.tidy(() => tf.step(tf.sub<Tensor2D>(saturatedBelow, boundDerivative(z, a))))
         : undefined,
     inverse: inverse && ((o) => tf.tidy(() => matrix(inverse(matrix(o), context)))),
     layersName: 'layersName' in definition ? (definition as ActivationDefinition).layersName : undefined,

@@ -119,7 +119,7 @@ export function buildLayerStack(
   if (isShapeProblem(shapes)) throw new RangeError(`layers[${shapes.at}]: ${shapes.message}`);
   const prefix = `stack${nextModelId++}`;
   let parameterIndex = 0;
-  const steps = shapes.map(({ layer, input }, index): StackStep => {
+  const steps = shapes.map(({ layer, input, output: outputShape }, index): StackStep => {
     const parameterShapes = layerDefinition(layer).parameterShapes?.(layer, input);
     const kind = layerDefinition(layer).kind;
     if (!parameterShapes || !kind || !('kernelInitializer' in layer)) return { layer, index };
@@ -136,6 +136,7 @@ export function buildLayerStack(
     const bias = make(layer.biasInitializer, parameterShapes.bias, 'bias');
     const parameters = {
       kind,
+      preactivationShape: outputShape,
       kernel: kernel.variable,
       bias: bias.variable,
       // The last step is the output layer, whose activation is the run's (bound) output activation.

@@ -20,7 +20,7 @@ export class Mlp implements Model {
   constructor(readonly layers: DenseLayer[]) {}
 
   get parameterLayers(): ParameterLayer[] {
-    return this.layers.map((layer) => ({ kind: 'dense', ...layer }));
+    return this.layers.map((layer) => ({ kind: 'dense', preactivationShape: [layer.kernel.shape[1]], ...layer }));
   }
 
   get activationSize(): number {

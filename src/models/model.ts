@@ -16,6 +16,8 @@ export interface ParameterLayer {
   kind: ParameterLayerKind;
   kernel: tf.Variable;
   bias: tf.Variable;
+  /** Shape of one example's pre-activation z: [units] for dense, [height, width, filters] for conv2d. */
+  preactivationShape: readonly number[];
   /** The activation, bound (the output layer's may be a user's module). */
   activation: Activation;
   /** How kernel and bias were drawn, as tfjs-layers initializers (for model.json); absent if not known. */

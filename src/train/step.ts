@@ -1,4 +1,4 @@
-// One training step owned by the harness: computeGradients → gradient hooks → applyGradients → dispose.
+// One training step owned by the harness: gradients → gradient hooks → applyGradients → dispose.
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batches';
 import type { GradientRecorder } from '../hooks/recorder';
@@ -31,13 +31,13 @@ const isRecorded = (at: StepAt | undefined): at is RecordAt => at !== undefined 
 /**
  * The training objective on a batch: the loss of the output pre-activations (with the gradient mode of
  * `loss.gradient`) plus the L2 term. `at` is the step (dropout draws its masks from it; a model without dropout
- * needs none); when it is a RecordAt, pre-activations are probed and saturation is kept.
+ * needs none); when it is a RecordAt, pre-activations are probed (see objectiveGradients) and saturation is kept.
  */
 export function objective(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, at?: StepAt | RecordAt): tf.Scalar {
   const { model, loss, l2Coefficient } = context;
-  const tap = isRecorded(at) ? at.recorder.tap(at.step, at.epoch, model) : undefined;
+  const tap = isRecorded(at) ? at.recorder.tap() : undefined;
   const pass = model.forward(x, { tap, step: at?.step });
-  if (isRecorded(at)) at.recorder.recordSaturation(model, pass);
+  if (isRecorded(at)) at.recorder.recordSaturation(pass);
   const logits = pass.preactivations[pass.preactivations.length - 1] as tf.Tensor2D;
   let value = lossWithGradient(loss, logits, y);
   if (l2Coefficient > 0) {
@@ -49,8 +49,7 @@ export function objective(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, 
 
 /** One SGD-family step on (x, y). Returns the batch loss (owned by the caller); everything else is disposed. */
 export function trainStep(context: StepContext, x: tf.Tensor2D, y: tf.Tensor2D, at?: StepAt | RecordAt): tf.Scalar {
-  const { value, grads } = context.optimizer.computeGradients(() => objective(context, x, y, at), context.model.variables);
-  if (isRecorded(at)) at.recorder.recordParameterGrads(at.step, at.epoch, context.model, grads);
+  const { value, grads } = objectiveGradients(context, x, y, at);
   context.optimizer.applyGradients(grads);
   tf.dispose(grads);
   return value;
@@ -73,12 +72,24 @@ export function trainStepOnBatch(context: StepContext, batch: Batch, at?: StepAt
   });
 }
 
-/** Gradients of the objective for every variable, without updating (for tests and finite differences). */
+/**
+ * Gradients of the objective for every variable (keyed by variable name), without updating. On a recorded step
+ * (`at` a RecordAt) the step is differentiated with respect to the recorder's probes as well, and the recorder keeps
+ * the statistics of every gradient (the caller still owns `grads`).
+ */
 export function objectiveGradients(
   context: StepContext,
   x: tf.Tensor2D,
   y: tf.Tensor2D,
   at?: StepAt | RecordAt,
 ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
-  return tf.variableGrads(() => objective(context, x, y, at), context.model.variables);
+  const variables = context.model.variables;
+  if (!isRecorded(at)) return tf.variableGrads(() => objective(context, x, y, at), variables);
+  const probes = at.recorder.probes(context.model, x.shape[0]);
+  const { value, grads } = tf.engine().gradients(() => objective(context, x, y, at), [...variables, ...probes], undefined, true);
+  const named: tf.NamedTensorMap = Object.fromEntries(variables.map((v, index) => [v.name, grads[index]]));
+  const probeGrads = grads.slice(variables.length);
+  at.recorder.record(at.step, at.epoch, context.model, named, probeGrads);
+  tf.dispose(probeGrads);
+  return { value: value as tf.Scalar, grads: named };
 }

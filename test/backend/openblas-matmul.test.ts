@@ -10,6 +10,7 @@ import { buildMlp } from '../../src/models/mlp';
 import { createOptimizer } from '../../src/optimizers/registry';
 import { objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
 import type { RunConfig } from '../../src/config/schema';
+import { lossOf } from '../../src/train/run-functions';
 import { nativeAddonOrSkip } from '../helpers/native';
 
 const addon = nativeAddonOrSkip();
@@ -300,7 +301,12 @@ describeNative('an MLP on both paths', () => {
   /** Loss and every variable's gradient from a fresh seeded MLP. */
   function lossAndGradients(rows: number): { loss: number; grads: Record<string, Float32Array> } {
     const mlp = buildMlp(config, 784, 10, 3);
-    const context: StepContext = { mlp, optimizer: createOptimizer({ name: 'sgd', learningRate: 3 }), loss, l2Coefficient: 0 };
+    const context: StepContext = {
+      mlp,
+      optimizer: createOptimizer({ name: 'sgd', learningRate: 3 }),
+      loss: lossOf({ loss }, {}, mlp.layers[mlp.layers.length - 1].activation),
+      l2Coefficient: 0,
+    };
     const result = tf.tidy(() => {
       const { x, y } = batch(rows, 5);
       const { value, grads } = objectiveGradients(context, x, y);
@@ -329,7 +335,12 @@ describeNative('an MLP on both paths', () => {
   /** 20 SGD steps from a fresh seeded MLP; returns the final weights, with the tensor count at every step. */
   function train(): { weights: Buffer; tensorCounts: number[] } {
     const mlp = buildMlp(config, 784, 10, 9);
-    const context: StepContext = { mlp, optimizer: createOptimizer({ name: 'sgd', learningRate: 3 }), loss, l2Coefficient: 0 };
+    const context: StepContext = {
+      mlp,
+      optimizer: createOptimizer({ name: 'sgd', learningRate: 3 }),
+      loss: lossOf({ loss }, {}, mlp.layers[mlp.layers.length - 1].activation),
+      l2Coefficient: 0,
+    };
     const tensorCounts: number[] = [];
     for (let step = 0; step < 20; step++) {
       tf.tidy(() => {

@@ -20,7 +20,8 @@ const workload: Workload = {
   loss: 'cross-entropy',
   learningRate: 0.1,
   kernelInitializer: 'glorot-uniform',
-  variants: ['hooks-off', 'hooks-every-100', 'hooks-every-1', 'model-fit'],
+  variants: ['hooks-off', 'hooks-every-100', 'hooks-every-1'],
+  fitBaseline: true,
 };
 const variants = ['hooks-off', 'hooks-every-100', 'hooks-every-1', 'model-fit'] as const;
 
