@@ -75,6 +75,11 @@ export interface CompareResult {
   added: string[];
   /** Run ids in both whose baseline status is not complete: they are left out of the means. */
   baselineIncomplete: string[];
+  /**
+   * The backends that trained the runs in common, each side's distinct values in first-seen order. `differ` when
+   * the sets are not the same: noted, never a failure (another backend or matMul path rounds differently).
+   */
+  backends: { current: string[]; baseline: string[]; differ: boolean };
   /** Whether gradients were compared, and if not, why. */
   gradients: { compared: boolean; reason: string };
   failures: number;
@@ -153,6 +158,11 @@ export function compareResults(current: CompareSide, baseline: CompareSide, tole
   const added = current.rows.filter((row) => !baselineIds.has(row.runId)).map((row) => row.runId);
   const baselineIncomplete = common.filter((row) => row.status !== 'complete').map((row) => row.runId);
   const failures = checks.filter((c) => c.verdict === 'FAIL').length + missing.length;
+  const backendsOf = (rows: readonly SummaryRecord[]) => [...new Set(rows.map((row) => row.backend).filter(Boolean))];
+  const currentBackends = backendsOf(common.map((row) => currentById.get(row.runId)!));
+  const baselineBackends = backendsOf(common);
+  const sameBackends =
+    currentBackends.length === baselineBackends.length && currentBackends.every((backend) => baselineBackends.includes(backend));
   return {
     current: { source: current.source, runs: current.rows.length },
     baseline: { source: baseline.source, runs: baseline.rows.length },
@@ -162,6 +172,7 @@ export function compareResults(current: CompareSide, baseline: CompareSide, tole
     missing,
     added,
     baselineIncomplete,
+    backends: { current: currentBackends, baseline: baselineBackends, differ: !sameBackends },
     gradients: {
       compared: gradientsCompared,
       reason: gradientsCompared

@@ -25,9 +25,21 @@ export function formatCompareText(result: CompareResult): string {
     lines.push(`not complete in baseline (left out of the means): ${result.baselineIncomplete.join(', ')}`);
   }
   lines.push(`gradients: ${result.gradients.compared ? 'compared ' : ''}${result.gradients.reason}`);
+  if (result.backends.differ) lines.push(backendsLine(result.backends));
   lines.push('');
   lines.push(verdictLine(result));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The note for runs trained on different backends, e.g. wasm+openblas (OpenBLAS's sgemm) against wasm (XNNPACK):
+ * both are float32, but sums run in another order, so values agree to rounding and the trajectories drift apart.
+ */
+export function backendsLine(backends: CompareResult['backends']): string {
+  const list = (values: string[]) => values.join(', ') || 'unknown';
+  const wasmOnly = [...backends.current, ...backends.baseline].every((b) => b.startsWith('wasm'));
+  const what = wasmOnly ? 'another matMul path' : 'another backend';
+  return `backends differ: current ${list(backends.current)}, baseline ${list(backends.baseline)} (${what}: float32 rounding differs, so runs agree within tolerance, not bit for bit; noted, not a failure)`;
 }
 
 /** "PASS: all 12 checks passed" or "FAIL: 2 of 12 checks failed, 1 run missing from current". */

@@ -16,6 +16,8 @@ export interface SummaryRecord {
   status: string;
   /** The run's config hash (summary.csv's config_hash), where the file has that column. */
   configHash?: string;
+  /** The backend that trained the run (summary.csv's optional `backend` column; '' when absent). */
+  backend: string;
   /** Metric values; a missing key means an empty cell or a missing column. NaN/Infinity are kept (a diverged run). */
   metrics: Partial<Record<SummaryMetric, number>>;
 }
@@ -59,7 +61,14 @@ function toRecords(table: ResultsTable): SummaryRecord[] {
       const cell = row[metric];
       if (cell !== undefined && cell !== '') metrics[metric] = Number(cell);
     }
-    return { runId: row.run_id, name: row.name, status: row.status, ...(row.config_hash ? { configHash: row.config_hash } : {}), metrics };
+    return {
+      runId: row.run_id,
+      name: row.name,
+      status: row.status,
+      ...(row.config_hash ? { configHash: row.config_hash } : {}),
+      backend: row.backend ?? '',
+      metrics,
+    };
   });
 }
 

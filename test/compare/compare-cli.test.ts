@@ -101,6 +101,21 @@ describe('losslab compare', () => {
     expect(code).toBe(1);
   });
 
+  test('runs from another backend: the same checks, plus a note; still exit 0', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'losslab-compare-backend-'));
+    fs.cpSync(currentPass, folder, { recursive: true });
+    const summary = path.join(folder, 'summary.csv');
+    fs.writeFileSync(summary, fs.readFileSync(summary, 'utf8').replace(/,cpu,/g, ',wasm+openblas,'));
+    const { code, out } = await compare(folder, baseline);
+    fs.rmSync(folder, { recursive: true, force: true });
+    expect(out).toContain(
+      'gradients: compared step-0 preactivation L2 per layer from runs/<id>/gradients.csv\n' +
+        'backends differ: current wasm+openblas, baseline cpu (another backend: float32 rounding differs, so runs agree within tolerance, not bit for bit; noted, not a failure)\n' +
+        '\nPASS: all 16 checks passed\n',
+    );
+    expect(code).toBe(0);
+  });
+
   test('k = 0 ignores the replicate spread: relu-ce accuracy drops fail', async () => {
     const { code, out } = await compare(currentPass, baseline, '--k', '0');
     const failing = out.split('\n').filter((line) => line.endsWith('FAIL'));

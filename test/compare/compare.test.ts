@@ -1,6 +1,6 @@
 // The comparison rules in isolation: allowed ranges in closed form, replicate statistics, boundaries, XML escaping.
 import { allowedRange, compareResults, withinRange, type CompareSide, type MetricCheck } from '../../src/compare/compare';
-import { tableRow } from '../../src/compare/format';
+import { backendsLine, tableRow } from '../../src/compare/format';
 import { formatJunitXml, escapeXml } from '../../src/compare/junit';
 import type { SummaryRecord } from '../../src/compare/read-results';
 
@@ -44,8 +44,8 @@ describe('allowedRange', () => {
   });
 });
 
-function record(runId: string, name: string, status: string, accuracy?: number): SummaryRecord {
-  return { runId, name, status, metrics: accuracy === undefined ? {} : { final_test_accuracy: accuracy } };
+function record(runId: string, name: string, status: string, accuracy?: number, backend = 'wasm'): SummaryRecord {
+  return { runId, name, status, backend, metrics: accuracy === undefined ? {} : { final_test_accuracy: accuracy } };
 }
 const side = (rows: SummaryRecord[]): CompareSide => ({ source: 'x', rows, gradients: null });
 const accuracyOnly = { final_test_accuracy: { kind: 'abs', value: 0.005, direction: 'no-drop' } } as const;
@@ -107,6 +107,37 @@ describe('config hashes', () => {
   test('a side without the config_hash column (an older summary.csv) is not checked for it', () => {
     const result = compareResults(side([hashed('a1', 'aaaa', 0.8)]), side([hashed('a1', undefined, 0.8)]), accuracyOnly, 2);
     expect(result.pass).toBe(true);
+  });
+});
+
+describe('backends', () => {
+  test.each([
+    ['the same backend', ['wasm', 'wasm'], ['wasm', 'wasm'], { current: ['wasm'], baseline: ['wasm'], differ: false }],
+    ['another matMul path', ['wasm+openblas', 'wasm+openblas'], ['wasm', 'wasm'], { current: ['wasm+openblas'], baseline: ['wasm'], differ: true }],
+    ['a mix on one side', ['wasm', 'cpu'], ['wasm', 'wasm'], { current: ['wasm', 'cpu'], baseline: ['wasm'], differ: true }],
+    ['no backend column', ['', ''], ['', ''], { current: [], baseline: [], differ: false }],
+  ])('%s: noted, and no check fails for it', (_, currentBackends, baselineBackends, expected) => {
+    const result = compareResults(
+      side(currentBackends.map((backend, i) => record(`a${i}`, 'a', 'complete', 0.8, backend))),
+      side(baselineBackends.map((backend, i) => record(`a${i}`, 'a', 'complete', 0.8, backend))),
+      accuracyOnly,
+      2,
+    );
+    expect(result.backends).toEqual(expected);
+    expect(result.pass).toBe(true);
+  });
+
+  test.each([
+    [
+      { current: ['wasm+openblas'], baseline: ['wasm'], differ: true },
+      'backends differ: current wasm+openblas, baseline wasm (another matMul path: float32 rounding differs, so runs agree within tolerance, not bit for bit; noted, not a failure)',
+    ],
+    [
+      { current: ['tensorflow'], baseline: ['wasm'], differ: true },
+      'backends differ: current tensorflow, baseline wasm (another backend: float32 rounding differs, so runs agree within tolerance, not bit for bit; noted, not a failure)',
+    ],
+  ])('the note for %j', (backends, line) => {
+    expect(backendsLine(backends)).toBe(line);
   });
 });
 
