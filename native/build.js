@@ -10,8 +10,7 @@ const path = require('path');
 const NATIVE_DIR = __dirname;
 const ADDON = path.join(NATIVE_DIR, 'build', 'Release', 'losslab_openblas.node');
 const LOG = path.join(NATIVE_DIR, 'build.log');
-const HOW_TO_GET_IT =
-  'to enable it: apt-get install build-essential libopenblas-dev (Debian/Ubuntu; dnf install gcc-c++ openblas-devel on Fedora), then npm run build:native';
+const HOW_TO_GET_IT = 'To enable it: apt-get install build-essential libopenblas-dev (Debian/Ubuntu), then npm run build:native.';
 
 /** node-gyp: npm's own (npm passes its path to scripts), else one on PATH. */
 function nodeGypCommand() {
@@ -27,15 +26,41 @@ function localNodeDir() {
   return fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi')) ? prefix : undefined;
 }
 
+/** Whether `command` (a path, or a name looked up in PATH) is an executable file. */
+function executable(command) {
+  const candidates = command.includes(path.sep)
+    ? [command]
+    : (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, command));
+  return candidates.some((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile() && fs.statSync(file).size > 0;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Why the build cannot start at all (no compiler, no make), checked before node-gyp prints pages about it. */
+function missingTool() {
+  const compilers = process.env.CXX ? [process.env.CXX.split(' ')[0]] : ['c++', 'g++', 'clang++'];
+  if (!compilers.some(executable)) return `no C++ compiler was found (${compilers.join(', ')})`;
+  if (process.platform !== 'win32' && !executable('make')) return 'make was not found';
+  return undefined;
+}
+
 /** The first cause a failed build's log shows, in a few words. */
 function reasonFromLog(log, status) {
-  if (/cblas\.h: No such file|'cblas\.h' file not found/.test(log)) return "OpenBLAS's headers (cblas.h) were not found";
+  if (/cblas\.h: No such file|'cblas\.h' file not found/.test(log)) return "OpenBLAS's header cblas.h was not found";
+  if (/cblas_sgemm. was not declared|Cblas\w+. was not declared|use of undeclared identifier 'cblas/.test(log))
+    return "the cblas.h found is not OpenBLAS's";
   if (/cannot find -lopenblas|library not found for -lopenblas/.test(log)) return 'the OpenBLAS library (libopenblas) was not found';
-  if (/(c\+\+|g\+\+|cc|make|clang\+\+)(: command)? not found|ENOENT.*(c\+\+|g\+\+|make)|not found: make/.test(log))
+  if (/(c\+\+|g\+\+|cc|make|clang\+\+)(: command)? not found|spawn (c\+\+|g\+\+|make) ENOENT|not found: make/.test(log))
     return 'no C++ compiler or make was found';
-  if (/find Python|Python is not set/.test(log)) return 'node-gyp found no Python';
-  if (/ENOENT|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT/.test(log) && /headers|tarball|download/i.test(log))
-    return "node-gyp could not get Node's headers";
+  if (/Could not find any Python|find Python.*\n.*gyp ERR/.test(log)) return 'node-gyp found no Python';
+  if (/gyp ERR!.*(download|tarball|headers)|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT/.test(log)) return "node-gyp could not get Node's headers";
+  const firstError = /error: (.*)/.exec(log);
+  if (firstError) return `the compiler said: ${firstError[1].slice(0, 120)}`;
   return status === null ? 'node-gyp could not be run' : `node-gyp exited with ${status}`;
 }
 
@@ -54,7 +79,12 @@ function checkAddon() {
 
 function main() {
   if (/^(off|0|false|no)$/i.test(process.env.LOSSLAB_NATIVE ?? '')) {
-    console.log('losslab: native OpenBLAS matMul skipped (LOSSLAB_NATIVE=off); matMuls run on wasm (XNNPACK)');
+    console.log('losslab: native OpenBLAS matMul skipped (LOSSLAB_NATIVE=off), so matMuls run on wasm (XNNPACK).');
+    return;
+  }
+  const missing = missingTool();
+  if (missing) {
+    console.log(`losslab: native OpenBLAS matMul not built (${missing}), so matMuls run on wasm (XNNPACK). ${HOW_TO_GET_IT}`);
     return;
   }
   const [command, prefixArgs] = nodeGypCommand();
@@ -77,7 +107,7 @@ function main() {
   }
   fs.writeFileSync(LOG, log);
   console.log(
-    `losslab: native OpenBLAS matMul not built (${reason}); matMuls run on wasm (XNNPACK). ${HOW_TO_GET_IT} (log: native/build.log)`,
+    `losslab: native OpenBLAS matMul not built (${reason}), so matMuls run on wasm (XNNPACK). ${HOW_TO_GET_IT} Log: native/build.log`,
   );
 }
 
@@ -85,5 +115,5 @@ try {
   main();
 } catch (error) {
   // Never fail the install over an optional part.
-  console.log(`losslab: native OpenBLAS matMul not built (${error.message}); matMuls run on wasm (XNNPACK). ${HOW_TO_GET_IT}`);
+  console.log(`losslab: native OpenBLAS matMul not built (${error.message}), so matMuls run on wasm (XNNPACK). ${HOW_TO_GET_IT}`);
 }
