@@ -99,11 +99,53 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// [Σv², Σ|v|, max|v|] over `length` floats in four float64 lanes (lane j takes i ≡ j mod 4), combined pairwise:
+// exactly the order of sumsInto in src/backend/gradient-sums.ts. Compiled twice (AVX2 and baseline x86-64, picked at
+// load); the lanes fix the order, so both give the same bits. v*v of a float32 is exact in float64, so an FMA
+// contraction cannot change a sum either.
+constexpr int kLanes = 4;
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void SumsLanes(const float* __restrict values, int64_t length, double* __restrict squaresOut, double* __restrict magnitudesOut,
+               double* __restrict largestOut) {
+  // The four lanes as one vector of four doubles (GCC/Clang vector extensions): every operation is per lane, as in
+  // the scalar loop, so the sums are the same bits; the vector only lets the core do the four at once.
+  typedef double Double4 __attribute__((vector_size(32)));
+  typedef float Float4 __attribute__((vector_size(16)));
+  Double4 squares = {}, magnitudes = {}, largest = {};
+  const int64_t whole = length - length % kLanes;
+  for (int64_t i = 0; i < whole; i += kLanes) {
+    Float4 four;
+    std::memcpy(&four, values + i, sizeof four);
+    const Double4 v = __builtin_convertvector(four, Double4);
+    const Double4 magnitude = v < 0 ? -v : v;
+    squares += v * v;
+    magnitudes += magnitude;
+    largest = magnitude > largest ? magnitude : largest;
+  }
+  for (int lane = 0; lane < kLanes; lane++) {
+    squaresOut[lane] = squares[lane];
+    magnitudesOut[lane] = magnitudes[lane];
+    largestOut[lane] = largest[lane];
+  }
+  for (int64_t i = whole; i < length; i++) {
+    const double v = values[i];
+    const double magnitude = std::fabs(v);
+    squaresOut[0] += v * v;
+    magnitudesOut[0] += magnitude;
+    largestOut[0] = magnitude > largestOut[0] ? magnitude : largestOut[0];
+  }
+}
+
+/** (l0 + l1) + (l2 + l3). */
+static double Combine(const double* lanes) {
+  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
 /**
  * sums(heap, offset, length, out, at): out[at..at+2] = [Σv², Σ|v|, max|v|] of the `length` float32 values at byte
- * `offset` of `heap`, for the gradient recorder. The order of operations is exactly that of sumsInto in
- * src/backend/gradient-sums.ts (four float64 accumulators over i mod 4, then (0+1)+(2+3)), so both give the same
- * bits; v*v of a float32 is exact in float64, so contracting it into an FMA changes nothing either.
+ * `offset` of `heap`, for the gradient recorder (see SumsLanes). A NaN makes all three NaN.
  */
 Napi::Value Sums(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -125,32 +167,15 @@ Napi::Value Sums(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const float* values = reinterpret_cast<const float*>(static_cast<uint8_t*>(heap.Data()) + offset);
-  double squares[4] = {0, 0, 0, 0}, magnitudes[4] = {0, 0, 0, 0}, largest[4] = {0, 0, 0, 0};
-  const int64_t whole = length - length % 4;
-  for (int64_t i = 0; i < whole; i += 4) {
-    for (int lane = 0; lane < 4; lane++) {
-      const double v = values[i + lane];
-      const double magnitude = std::fabs(v);
-      squares[lane] += v * v;
-      magnitudes[lane] += magnitude;
-      largest[lane] = magnitude > largest[lane] ? magnitude : largest[lane];
-    }
-  }
-  for (int64_t i = whole; i < length; i++) {
-    const double v = values[i];
-    const double magnitude = std::fabs(v);
-    squares[0] += v * v;
-    magnitudes[0] += magnitude;
-    if (magnitude > largest[0]) largest[0] = magnitude;
-  }
-  const double sumAbs = (magnitudes[0] + magnitudes[1]) + (magnitudes[2] + magnitudes[3]);
+  double squares[kLanes] = {}, magnitudes[kLanes] = {}, largest[kLanes] = {};
+  SumsLanes(values, length, squares, magnitudes, largest);
+  const double sumAbs = Combine(magnitudes);
   double maxAbs = largest[0];
-  for (int lane = 1; lane < 4; lane++)
-    if (largest[lane] > maxAbs) maxAbs = largest[lane];
+  for (int lane = 1; lane < kLanes; lane++) maxAbs = largest[lane] > maxAbs ? largest[lane] : maxAbs;
   float* target = out.Data() + at;
-  target[0] = static_cast<float>((squares[0] + squares[1]) + (squares[2] + squares[3]));
+  target[0] = static_cast<float>(Combine(squares));
   target[1] = static_cast<float>(sumAbs);
-  target[2] = sumAbs != sumAbs ? static_cast<float>(sumAbs) : static_cast<float>(maxAbs);
+  target[2] = static_cast<float>(sumAbs != sumAbs ? sumAbs : maxAbs);
   return env.Undefined();
 }
 

@@ -182,7 +182,8 @@ async function measureWorkload(
       return { seconds: answer.seconds, cpuSeconds: answer.cpuSeconds };
     },
   }));
-  const times = await alternate(paired, steps, options.slices);
+  const serverOf = new Map(opened.map(({ spec, server }) => [spec.id, server]));
+  const times = await alternate(paired, steps, options.slices, (arm) => serverOf.get(arm.id)!.settle());
   const arms: ArmResult[] = [];
   for (const { spec, server } of opened) {
     const closed = (await server.request({ op: 'close', arm: spec.id })) as { meanLoss: number; numTensors: number | '' };

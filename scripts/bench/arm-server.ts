@@ -1,6 +1,7 @@
 // The parent's side of a benchmark worker process (worker.ts --serve, bench_torch.py --serve): one request at a
 // time over stdin, one RESULT_PREFIX answer line back (see the protocol in worker.ts).
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import * as fs from 'fs';
 import * as readline from 'readline';
 import { RESULT_PREFIX } from './worker';
 
@@ -46,6 +47,34 @@ export class ArmServer {
       this.waiting = { resolve, reject };
       this.child.stdin.write(`${JSON.stringify(message)}\n`);
     });
+  }
+
+  /**
+   * Waits until the worker is idle: its threads (garbage collection and compilation run on helper threads after a
+   * slice returns) used under 10 % of a core over the last 3 ms, or `maxMs` passed. So the next arm's slice, in
+   * another process, does not share the cores with this one's leftovers. Linux only (/proc); elsewhere it returns.
+   */
+  async settle(maxMs = 100): Promise<void> {
+    const started = Date.now();
+    let before = this.cpuNanoseconds();
+    while (before !== undefined && Date.now() - started < maxMs) {
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      const now = this.cpuNanoseconds();
+      if (now === undefined || now - before < 0.3e6) return;
+      before = now;
+    }
+  }
+
+  /** CPU time of all the worker's threads so far (/proc/<pid>/task/<tid>/schedstat), or undefined where unreadable. */
+  private cpuNanoseconds(): number | undefined {
+    try {
+      const tasks = `/proc/${this.child.pid}/task`;
+      return fs
+        .readdirSync(tasks)
+        .reduce((sum, tid) => sum + Number(fs.readFileSync(`${tasks}/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Asks the worker to exit and resolves to its peak RSS in MB (undefined if it had already gone). */

@@ -24,17 +24,43 @@ export function sliceBounds(steps: number, slices: number): [number, number][] {
 }
 
 /**
- * Runs one epoch of every arm in alternation: slice r of every arm before slice r + 1 of any, each round starting
- * one arm later (A B C, B C A, C A B, …) so no arm always follows the same one. Resolves to each arm's slice times.
+ * The order of the arms in round `round`: a permutation drawn from a generator seeded by the round, so every arm
+ * follows every other about equally often (a plain rotation would always put the same arm before it, and whatever
+ * that arm leaves running — garbage collection, a busy cache — would always land on the same one).
  */
-export async function alternate(arms: readonly PairedArm[], steps: number, slices: number): Promise<Map<string, SliceTime[]>> {
+export function roundOrder(count: number, round: number): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  let state = (round + 1) * 0x9e3779b9;
+  const next = () => {
+    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return state / 4294967296;
+  };
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/**
+ * Runs one epoch of every arm in alternation: slice r of every arm before slice r + 1 of any, the arms of each
+ * round in a seeded shuffled order (roundOrder). `between` runs after every slice, outside the timing (the bench
+ * waits there for the worker that ran it to go idle). Resolves to each arm's slice times.
+ */
+export async function alternate(
+  arms: readonly PairedArm[],
+  steps: number,
+  slices: number,
+  between: (arm: PairedArm) => Promise<void> = () => Promise.resolve(),
+): Promise<Map<string, SliceTime[]>> {
   const times = new Map<string, SliceTime[]>(arms.map((arm) => [arm.id, []]));
   const bounds = sliceBounds(steps, slices);
   for (const [round, [from, to]] of bounds.entries()) {
-    for (let k = 0; k < arms.length; k++) {
-      const arm = arms[(round + k) % arms.length];
+    for (const index of roundOrder(arms.length, round)) {
+      const arm = arms[index];
       const elapsed = await arm.run(from, to);
       times.get(arm.id)!.push({ round, from, to, ...elapsed });
+      await between(arm);
     }
   }
   return times;

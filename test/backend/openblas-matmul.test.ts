@@ -6,6 +6,7 @@ import { registerTransposedMatMulGrad, restoreStockMatMulGrad } from '../../src/
 import { openBlasMatMulRegistered, registerOpenBlasMatMul, unregisterOpenBlasMatMul } from '../../src/backend/openblas-matmul';
 import { selectBackend } from '../../src/backend/select';
 import { Rng } from '../../src/data/rng';
+import { GradientRecorder } from '../../src/hooks/recorder';
 import { buildMlp } from '../../src/models/mlp';
 import { createOptimizer } from '../../src/optimizers/registry';
 import { objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
@@ -332,8 +333,8 @@ describeNative('an MLP on both paths', () => {
     }
   });
 
-  /** 20 SGD steps from a fresh seeded MLP; returns the final weights, with the tensor count at every step. */
-  function train(): { weights: Buffer; tensorCounts: number[] } {
+  /** 20 SGD steps from a fresh seeded MLP (recording every step with `recorder`); the final weights and tensor counts. */
+  function train(recorder?: GradientRecorder): { weights: Buffer; tensorCounts: number[] } {
     const mlp = buildMlp(config, 784, 10, 9);
     const context: StepContext = {
       mlp,
@@ -345,8 +346,9 @@ describeNative('an MLP on both paths', () => {
     for (let step = 0; step < 20; step++) {
       tf.tidy(() => {
         const { x, y } = batch(10, step);
-        trainStep(context, x, y);
+        trainStep(context, x, y, recorder ? { recorder, step, epoch: 1 } : undefined);
       });
+      recorder?.flush();
       tensorCounts.push(tf.memory().numTensors);
     }
     const weights = Buffer.concat(mlp.variables.map((v) => Buffer.from((v.dataSync() as Float32Array).buffer)));
@@ -354,6 +356,15 @@ describeNative('an MLP on both paths', () => {
     mlp.dispose();
     return { weights, tensorCounts };
   }
+
+  test.each(PATHS)('%s: recording every step (probes, statistics) changes no weight, bit for bit', (path) => {
+    usePath(path);
+    const recorder = new GradientRecorder();
+    const recorded = train(recorder);
+    recorder.dispose();
+    expect(recorded.weights.equals(train().weights)).toBe(true);
+    expect(new Set(recorded.tensorCounts).size).toBe(1);
+  });
 
   test.each(PATHS)('%s: 20 training steps are bitwise identical across two runs, with a flat tensor count', (path) => {
     usePath(path);

@@ -22,12 +22,18 @@ const TFJS_NODE_SKIPPED = "(tensorflow skipped: Cannot find module '@tensorflow/
 /** One epoch-0 run of one config through the CLI; returns the output and what manifest.json and summary.csv say. */
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'losslab-backend-'));
-  const result = spawnSync(process.execPath, [CLI, 'run', FIXTURE, '--out', out, '--epochs', '0', '--seeds', '1', '--only', 'sigmoid-ce', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [CLI, 'run', FIXTURE, '--out', out, '--epochs', '0', '--seeds', '1', '--only', 'sigmoid-ce', ...args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    },
+  );
   const manifestFile = path.join(out, 'manifest.json');
-  const manifest = fs.existsSync(manifestFile) ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { backend: string; matMul?: string }) : undefined;
+  const manifest = fs.existsSync(manifestFile)
+    ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { backend: string; matMul?: string })
+    : undefined;
   const summaryFile = path.join(out, 'summary.csv');
   const summary = fs.existsSync(summaryFile) ? fs.readFileSync(summaryFile, 'utf8') : '';
   fs.rmSync(out, { recursive: true, force: true });
@@ -44,23 +50,34 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   );
 });
 
-(tfjsNodeLoads ? test.skip : test)('run --backend auto: wasm+openblas where the addon is built, else wasm, naming what it skipped and why', () => {
-  const result = run([]);
-  expect(result.status).toBe(0);
-  if (nativeBuilt) {
-    expect(result.firstLine).toMatch(/^losslab: backend wasm\+openblas \(matMul: OpenBLAS \d+\.\d+\.\d+ \S+, 1 thread\) \(tensorflow skipped: /);
-    expect(result.manifest).toEqual(expect.objectContaining({ backend: 'wasm+openblas', matMul: expect.stringMatching(/^OpenBLAS .*, 1 thread$/) as string }));
-    expect(result.summary).toContain(',wasm+openblas,');
-  } else {
-    expect(result.firstLine).toContain(`losslab: backend wasm ${TFJS_NODE_SKIPPED}`);
-    expect(result.firstLine).toContain('(wasm+openblas skipped: native addon not built (apt-get install build-essential libopenblas-dev, then npm run build:native))');
-  }
-});
+(tfjsNodeLoads ? test.skip : test)(
+  'run --backend auto: wasm+openblas where the addon is built, else wasm, naming what it skipped and why',
+  () => {
+    const result = run([]);
+    expect(result.status).toBe(0);
+    if (nativeBuilt) {
+      expect(result.firstLine).toMatch(
+        /^losslab: backend wasm\+openblas \(matMul: OpenBLAS \d+\.\d+\.\d+ \S+, 1 thread\) \(tensorflow skipped: /,
+      );
+      expect(result.manifest).toEqual(
+        expect.objectContaining({ backend: 'wasm+openblas', matMul: expect.stringMatching(/^OpenBLAS .*, 1 thread$/) as string }),
+      );
+      expect(result.summary).toContain(',wasm+openblas,');
+    } else {
+      expect(result.firstLine).toContain(`losslab: backend wasm ${TFJS_NODE_SKIPPED}`);
+      expect(result.firstLine).toContain(
+        '(wasm+openblas skipped: native addon not built (apt-get install build-essential libopenblas-dev, then npm run build:native))',
+      );
+    }
+  },
+);
 
 (tfjsNodeLoads ? test.skip : test)('LOSSLAB_NATIVE=off: auto falls back to wasm (XNNPACK) and says so; the run records wasm', () => {
   const result = run([], { LOSSLAB_NATIVE: 'off' });
   expect(result.status).toBe(0);
-  expect(result.firstLine).toMatch(/^losslab: backend wasm \(tensorflow skipped: .*\) \(wasm\+openblas skipped: switched off by LOSSLAB_NATIVE=off\)$/);
+  expect(result.firstLine).toMatch(
+    /^losslab: backend wasm \(tensorflow skipped: .*\) \(wasm\+openblas skipped: switched off by LOSSLAB_NATIVE=off\)$/,
+  );
   expect(result.manifest?.backend).toBe('wasm');
   expect(result.manifest).not.toHaveProperty('matMul');
   expect(result.summary).toMatch(/,wasm,[0-9a-f]+\n$/);

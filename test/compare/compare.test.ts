@@ -113,7 +113,12 @@ describe('config hashes', () => {
 describe('backends', () => {
   test.each([
     ['the same backend', ['wasm', 'wasm'], ['wasm', 'wasm'], { current: ['wasm'], baseline: ['wasm'], differ: false }],
-    ['another matMul path', ['wasm+openblas', 'wasm+openblas'], ['wasm', 'wasm'], { current: ['wasm+openblas'], baseline: ['wasm'], differ: true }],
+    [
+      'another matMul path',
+      ['wasm+openblas', 'wasm+openblas'],
+      ['wasm', 'wasm'],
+      { current: ['wasm+openblas'], baseline: ['wasm'], differ: true },
+    ],
     ['a mix on one side', ['wasm', 'cpu'], ['wasm', 'wasm'], { current: ['wasm', 'cpu'], baseline: ['wasm'], differ: true }],
     ['no backend column', ['', ''], ['', ''], { current: [], baseline: [], differ: false }],
   ])('%s: noted, and no check fails for it', (_, currentBackends, baselineBackends, expected) => {

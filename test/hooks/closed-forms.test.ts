@@ -86,7 +86,6 @@ function recorded(mlp: Mlp, loss: RunConfig['loss']): { rows: GradientRow[]; gra
   const x = tf.tensor2d(X);
   const y = tf.tensor2d(T);
   const { value, grads } = objectiveGradients(context, x, y, { recorder, step: 0, epoch: 0 });
-  recorder.recordParameterGrads(0, 0, mlp, grads);
   const rows = recorder.flush();
   const arrays = Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, Array.from(g.dataSync())]));
   tf.dispose([value, x, y, ...Object.values(grads)]);
