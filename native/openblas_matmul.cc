@@ -179,6 +179,45 @@ Napi::Value Sums(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+/**
+ * sgdUpdate(heap, outOffset, valueOffset, gradientOffset, length, c): out = value + c·gradient over `length` float32s,
+ * each product rounded to float32 before the sum (binding.gyp compiles with -ffp-contract=off, so no FMA fuses
+ * them): the same two roundings as tfjs's SGD, add(mul(c, g), w). Offsets in bytes.
+ */
+Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 6 || !info[0].IsArrayBuffer() || !info[5].IsNumber()) {
+    Napi::TypeError::New(env, "sgdUpdate: expected (heap: ArrayBuffer, outOffset, valueOffset, gradientOffset, length, c)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer heap = info[0].As<Napi::ArrayBuffer>();
+  static const char* const names[] = {"outOffset", "valueOffset", "gradientOffset", "length"};
+  int64_t v[4];
+  for (size_t i = 0; i < 4; i++) {
+    v[i] = WholeNumber(info, i + 1, names[i]);
+    if (v[i] < 0) return env.Undefined();
+  }
+  const int64_t length = v[3];
+  const int64_t heapBytes = static_cast<int64_t>(heap.ByteLength());
+  for (size_t i = 0; i < 3; i++) {
+    if (v[i] % 4 != 0 || v[i] + 4 * length > heapBytes) {
+      Napi::RangeError::New(env, "sgdUpdate: an operand lies outside the heap").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+  }
+  uint8_t* base = static_cast<uint8_t*>(heap.Data());
+  float* out = reinterpret_cast<float*>(base + v[0]);
+  const float* value = reinterpret_cast<const float*>(base + v[1]);
+  const float* gradient = reinterpret_cast<const float*>(base + v[2]);
+  const float c = static_cast<float>(info[5].As<Napi::Number>().DoubleValue());
+  for (int64_t i = 0; i < length; i++) {
+    const float step = c * gradient[i];
+    out[i] = value[i] + step;
+  }
+  return env.Undefined();
+}
+
 /** setNumThreads(n): OpenBLAS's thread count for this process (1 at load). */
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   const int64_t threads = WholeNumber(info, 0, "threads");
@@ -206,6 +245,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   openblas_set_num_threads(1);
   exports.Set("sgemm", Napi::Function::New(env, Sgemm, "sgemm"));
   exports.Set("sums", Napi::Function::New(env, Sums, "sums"));
+  exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate, "sgdUpdate"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
   exports.Set("config", Napi::Function::New(env, Config, "config"));

@@ -200,7 +200,7 @@ export function benchMarkdown(
     `Measured ${meta.date.toISOString().slice(0, 16).replace('T', ' ')} UTC, load ${loads} (1-minute average, sampled ${meta.loads.length}×) on ${meta.cores} cores, \`${meta.command}\`, ${Math.round(meta.durationSeconds)} s.`,
     '',
     `${meta.machine}; ${meta.versions.join('; ')}.`,
-    `Each arm: ${meta.examples.toLocaleString('en-US')} training images${meta.examples < EPOCH ? ' (times scaled to 60,000)' : ''}, one epoch in ${meta.slices} slices after a 50-step warm-up of a throwaway copy; the arms of a workload take turns slice by slice (each round starting one arm later); ${meta.clock === 'cpu' ? 'CPU seconds (user + system) of each worker process' : 'wall seconds'}.` +
+    `Each arm: ${meta.examples.toLocaleString('en-US')} training images${meta.examples < EPOCH ? ' (times scaled to 60,000)' : ''}, one epoch in ${meta.slices} slices after a 50-step warm-up of a throwaway copy; the arms of a workload take turns slice by slice, in a seeded shuffled order each round, each slice starting once the previous arm's worker is idle; ${meta.clock === 'cpu' ? 'CPU seconds (user + system) of each worker process' : 'wall seconds'}.` +
       (meta.alternationSeconds !== undefined
         ? ` One alternation costs ${(meta.alternationSeconds * 1000).toFixed(1)} ms of wall time outside the timed slice.`
         : ''),

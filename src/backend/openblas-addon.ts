@@ -28,6 +28,11 @@ export interface OpenBlasAddon {
    * order of operations as sumsInto (src/backend/gradient-sums.ts), so the two agree to the bit.
    */
   sums(heap: ArrayBuffer, offset: number, length: number, out: Float32Array, at: number): void;
+  /**
+   * out = value + c·gradient over `length` float32s at byte offsets of `heap`, the product rounded to float32 before
+   * the sum (tfjs's SGD rounding).
+   */
+  sgdUpdate(heap: ArrayBuffer, outOffset: number, valueOffset: number, gradientOffset: number, length: number, c: number): void;
   /** Sets OpenBLAS's thread count for this process (1 when the addon loads). */
   setNumThreads(threads: number): void;
   numThreads(): number;

@@ -8,6 +8,7 @@ import { registerTransposedMatMulGrad, restoreStockMatMulGrad } from './matmul-g
 import { loadOpenBlasAddon } from './openblas-addon';
 import { registerOpenBlasMatMul } from './openblas-matmul';
 import { registerAvgPoolGrad, registerWasmMaxPoolGrad } from './pool-grad';
+import { registerSgdUpdateKernel } from './sgd-update';
 import { registerSharingIdentity } from './wasm-identity';
 
 /**
@@ -47,6 +48,7 @@ const loaders: Record<BackendName, () => Promise<string>> = {
     await import('@tensorflow/tfjs-backend-wasm');
     await setTfBackend('wasm');
     registerGradientSumsKernel('wasm', addon);
+    registerSgdUpdateKernel(addon);
     registerSharingIdentity();
     registerOpenBlasMatMul(addon);
     // sgemm takes the transpose flags itself: tfjs-core's own gradient, without explicit transposes.

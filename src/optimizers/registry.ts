@@ -1,6 +1,7 @@
 // Optimiser registry: each entry builds a tf.train optimiser from the resolved `optimizer` block.
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { SGD_UPDATE } from '../backend/sgd-update';
 
 /**
  * The options the optimisers read, with their defaults and ranges: the `optimizer` block of an experiment file is
@@ -41,12 +42,32 @@ class FullyDisposedMomentumOptimizer extends tf.MomentumOptimizer {
   }
 }
 
+/**
+ * tfjs's SGD, whose update runs as the one LosslabSgdUpdate kernel where the backend has it (wasm with the native
+ * addon): the same w + (−η)·∇ with the same float32 roundings, one kernel per variable instead of Multiply and Add.
+ */
+class SgdOptimizer extends tf.SGDOptimizer {
+  override applyGradients(variableGradients: Parameters<tf.SGDOptimizer['applyGradients']>[0]): void {
+    if (!tf.getKernel(SGD_UPDATE, tf.getBackend())) return super.applyGradients(variableGradients);
+    const c = Math.fround(-this.learningRate);
+    const gradients = Array.isArray(variableGradients)
+      ? variableGradients
+      : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
+    for (const { name, tensor: gradient } of gradients) {
+      if (gradient == null) continue;
+      const value = tf.engine().registeredVariables[name];
+      tf.tidy(() => value.assign(tf.engine().runKernel<tf.Tensor>(SGD_UPDATE, { value, gradient }, { c })));
+    }
+    this.incrementIterations();
+  }
+}
+
 export const OPTIMIZERS = {
   sgd: {
     summary: 'Plain stochastic gradient descent: w ← w − η∇.',
     uses: ['learningRate'],
     slots: 0,
-    create: (o) => tf.train.sgd(o.learningRate),
+    create: (o) => new SgdOptimizer(o.learningRate),
   },
   momentum: {
     summary: 'SGD with momentum (optionally Nesterov): v ← μv + ∇, w ← w − ηv.',

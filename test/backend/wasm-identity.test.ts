@@ -41,6 +41,19 @@ test('a Cast to the same dtype shares; a Cast to another dtype converts into new
   expect(tf.memory().numTensors).toBe(0);
 });
 
+test('second derivatives go through the shared clones tfjs saves for backprop', () => {
+  const x = tf.tensor1d([0.5, -1, 2]);
+  // d²/dx² Σ x³ = 6x: the outer tape differentiates the inner gradient, which reads the saved (shared) x.
+  const second = tf.grad((v: tf.Tensor) =>
+    tf
+      .grad((u: tf.Tensor) => tf.sum(tf.pow(u, 3)))(v)
+      .sum(),
+  );
+  expect(tf.tidy(() => Array.from(second(x).dataSync()))).toEqual([3, -6, 12]);
+  x.dispose();
+  expect(tf.memory().numTensors).toBe(0);
+});
+
 test('20 training steps give the same weights, bit for bit, with sharing and with copying', () => {
   const model: RunConfig['model'] = {
     hidden: [16],
