@@ -1,5 +1,5 @@
 // Paired measurement: the alternation order, the slice bounds, and the median-of-pairs ratio with its range.
-import { alternate, median, pairedRatio, sliceBounds, type PairedArm } from '../../scripts/bench/paired';
+import { alternate, median, pairedRatio, roundOrder, sliceBounds, type PairedArm } from '../../scripts/bench/paired';
 
 describe('sliceBounds', () => {
   test.each([
@@ -11,7 +11,21 @@ describe('sliceBounds', () => {
   });
 });
 
-test('alternate: slice r of every arm before slice r + 1 of any, each round starting one arm later', async () => {
+test('roundOrder: a seeded permutation per round, so over many rounds each arm follows each other arm', () => {
+  expect(roundOrder(3, 7)).toEqual(roundOrder(3, 7));
+  const follows = new Map<string, number>();
+  for (let round = 0; round < 300; round++) {
+    const order = roundOrder(4, round);
+    expect([...order].sort()).toEqual([0, 1, 2, 3]);
+    for (let i = 1; i < order.length; i++)
+      follows.set(`${order[i - 1]}→${order[i]}`, (follows.get(`${order[i - 1]}→${order[i]}`) ?? 0) + 1);
+  }
+  // 12 ordered pairs, 900 adjacencies: about 75 each; a rotation would give 4 pairs 225 times and the rest never.
+  expect(follows.size).toBe(12);
+  for (const count of follows.values()) expect(count).toBeGreaterThan(40);
+});
+
+test('alternate: slice r of every arm before slice r + 1 of any, in each round order; between() after every slice', async () => {
   const calls: string[] = [];
   const arm = (id: string, seconds: number): PairedArm => ({
     id,
@@ -20,8 +34,15 @@ test('alternate: slice r of every arm before slice r + 1 of any, each round star
       return Promise.resolve({ seconds: seconds * (to - from), cpuSeconds: 2 * seconds * (to - from) });
     },
   });
-  const times = await alternate([arm('A', 1), arm('B', 3), arm('C', 5)], 9, 3);
-  expect(calls).toEqual(['A0-3', 'B0-3', 'C0-3', 'B3-6', 'C3-6', 'A3-6', 'C6-9', 'A6-9', 'B6-9']);
+  const times = await alternate([arm('A', 1), arm('B', 3), arm('C', 5)], 9, 3, (a) => {
+    calls.push(`idle ${a.id}`);
+    return Promise.resolve();
+  });
+  const names = ['A', 'B', 'C'];
+  const expected = [0, 1, 2].flatMap((round) =>
+    roundOrder(3, round).flatMap((index) => [`${names[index]}${3 * round}-${3 * round + 3}`, `idle ${names[index]}`]),
+  );
+  expect(calls).toEqual(expected);
   expect(times.get('B')).toEqual([
     { round: 0, from: 0, to: 3, seconds: 9, cpuSeconds: 18 },
     { round: 1, from: 3, to: 6, seconds: 9, cpuSeconds: 18 },
