@@ -1,4 +1,4 @@
-"""PyTorch reference for `npm run bench`: the bench's MLPs on one thread, served to the parent one slice at a time.
+"""PyTorch reference for `npm run bench`: the bench's MLPs and LeNet-5 on one thread, served one slice at a time.
 
 Usage: /usr/bin/python3 scripts/bench_torch.py --serve
 Speaks the protocol of scripts/bench/worker.ts --serve (one JSON request per stdin line, one 'BENCH_RESULT {...}'
@@ -38,14 +38,29 @@ def load(examples):
     return x, labels
 
 
+def lenet():
+    """experiments/lenet.yaml's stack: conv 6@5x5 same, max-pool 2, conv 16@5x5, max-pool 2, 120, 84, 10 (relu)."""
+    return torch.nn.Sequential(
+        torch.nn.Unflatten(1, (1, 28, 28)),
+        torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10))
+
+
+NETWORKS = {'lenet': lenet}
+
+
 class TorchEpoch:
     """One epoch of a workload (the dict of scripts/bench/workloads.ts), trainable in slices of steps [start, stop)."""
 
     def __init__(self, workload, x, labels):
         torch.manual_seed(1)
-        activations = {'relu': torch.nn.ReLU, 'sigmoid': torch.nn.Sigmoid, 'tanh': torch.nn.Tanh}
-        layers = [torch.nn.Linear(784, workload['hidden']), activations[workload['hiddenActivation']](),
-                  torch.nn.Linear(workload['hidden'], 10)]
+        if workload['kind'] == 'stack':
+            layers = list(NETWORKS[workload['torchNetwork']]())
+        else:
+            activations = {'relu': torch.nn.ReLU, 'sigmoid': torch.nn.Sigmoid, 'tanh': torch.nn.Tanh}
+            layers = [torch.nn.Linear(784, workload['hidden']), activations[workload['hiddenActivation']](),
+                      torch.nn.Linear(workload['hidden'], 10)]
         self.mse = workload['loss'] == 'mse'
         if self.mse:
             layers.append(torch.nn.Sigmoid())

@@ -73,7 +73,8 @@ export class LosslabEpoch {
     const { featureSize, numClasses } = this.split;
     for (let batchIndex = from; batchIndex < to; batchIndex++) {
       const recordNow = isRecordedStep(batchIndex, config.hooks.every);
-      const record = recordNow ? { recorder, step: batchIndex, epoch: 1 } : undefined;
+      // The step numbers dropout's masks; a recorded step also names the recorder.
+      const record = recordNow ? { recorder, step: batchIndex, epoch: 1 } : { step: batchIndex, epoch: 1 };
       const lossTensor = tf.tidy(() => {
         let x: tf.Tensor2D;
         let y: tf.Tensor2D;

@@ -31,7 +31,7 @@ export function losslabArm(name: string, epoch: LosslabEpoch): Arm {
 /** A fresh arm for a losslab variant or model.fit of `workload` over `split` (a PyTorch arm lives in bench_torch.py). */
 export function variantArm(variant: Exclude<Variant, 'pytorch'>, workload: Workload, split: Split): Arm {
   if (variant !== 'model-fit') return losslabArm(variant, new LosslabEpoch(runConfig(workload, hooksEvery(variant)), split));
-  const fit = new FitEpoch(workload, split);
+  const fit = new FitEpoch(runConfig(workload, 0), split);
   const rows = (batch: number) => Math.min(batch * workload.batchSize, split.size);
   return {
     name: variant,

@@ -11,10 +11,10 @@ import { selectBackend, type BackendChoice } from '../../src/backend/select';
 import { BatchBuilder, epochOrder } from '../../src/data/batches';
 import { loadDataset } from '../../src/data/datasets';
 import { GradientRecorder } from '../../src/hooks/recorder';
-import { buildMlp } from '../../src/models/mlp';
+import { buildModel } from '../../src/models/build';
 import { createOptimizer } from '../../src/optimizers/registry';
 import { isRecordedStep, trainStepOnBatch, type StepContext } from '../../src/train/step';
-import { lossOf } from '../../src/train/run-functions';
+import { lossOf, outputActivationOf } from '../../src/train/run-functions';
 import { runConfig, WORKLOADS } from './workloads';
 
 function flag(argv: string[], name: string, fallback: string): string {
@@ -32,17 +32,18 @@ export async function main(argv: string[]): Promise<void> {
   const byShapes = argv.includes('--shapes');
   const config = runConfig(workload, every);
   const split = loadDataset({ name: 'mnist', train: 10000, validation: 0, test: 1 }).train;
-  const mlp = buildMlp(config.model, split.featureSize, split.numClasses, 1);
+  const output = outputActivationOf(config, {});
+  const model = buildModel(config.model, split, 1, output);
   const optimizer = createOptimizer(config.optimizer);
-  const context: StepContext = { mlp, optimizer, loss: lossOf(config, {}, mlp.layers[mlp.layers.length - 1].activation), l2Coefficient: 0 };
+  const context: StepContext = { model, optimizer, loss: lossOf(config, {}, output), l2Coefficient: 0 };
   const recorder = new GradientRecorder();
   const batches = new BatchBuilder(split, config.batchSize);
   const order = epochOrder(split.size, null);
   const step = (index: number) => {
     const batch = batches.fill(order, index % batches.batchesPerEpoch);
-    const record = isRecordedStep(index, every) ? { recorder, step: index, epoch: 1 } : undefined;
-    const loss = trainStepOnBatch(context, batch, record);
-    if (record) recorder.flush();
+    const recorded = isRecordedStep(index, every);
+    const loss = trainStepOnBatch(context, batch, recorded ? { recorder, step: index, epoch: 1 } : { step: index, epoch: 1 });
+    if (recorded) recorder.flush();
     loss.dataSync();
     loss.dispose();
   };
@@ -87,7 +88,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   recorder.dispose();
   optimizer.dispose();
-  mlp.dispose();
+  model.dispose();
 }
 
 if (require.main === module) {

@@ -24,7 +24,7 @@ import { startClock } from './clock';
 import { LosslabEpoch, type EpochLevers } from './epoch';
 import { interleave, losslabArm, variantArm, type Arm } from './interleaved';
 import { pairedRatio } from './paired';
-import { runConfig, WORKLOADS, type Variant, type Workload } from './workloads';
+import { mlpWorkload, runConfig, type Variant, type Workload } from './workloads';
 
 /** Marks the lines the parent parses, so tfjs's own console output cannot be mistaken for an answer. */
 export const RESULT_PREFIX = 'BENCH_RESULT ';
@@ -122,7 +122,7 @@ interface LeverSetting {
 
 /** The levers of `backend`: each toggled alone from what the trainer does (784-128-10 relu CE, batch 64, hooks off). */
 function leverSettings(backend: BackendName): LeverSetting[] {
-  const relu = WORKLOADS[0];
+  const relu = mlpWorkload('relu-b64');
   const base = runConfig(relu, 0);
   const settings: LeverSetting[] = [
     { lever: 'baseline', setting: 'trainer defaults', config: base, levers: {} },
@@ -180,7 +180,7 @@ function leverSettings(backend: BackendName): LeverSetting[] {
 
 /** The levers of `backend`, interleaved; each row's ratio to the baseline is the median of its slice-by-slice ratios. */
 async function measureLevers(split: Split, backend: BackendName): Promise<void> {
-  const steps = Math.ceil(split.size / WORKLOADS[0].batchSize);
+  const steps = Math.ceil(split.size / mlpWorkload('relu-b64').batchSize);
   const settings = leverSettings(backend);
   const make = (index: number): Arm => {
     const { lever, config, levers, enter, leave } = settings[index];

@@ -1,10 +1,14 @@
 // losslab's wasm convolution gradients (im2col + matMul): against the cpu backend to 1e-5 relative, and both against a
 // float64 reference, itself checked by finite differences, on shapes with strides, both paddings and odd sizes.
+// With the native addon, the same gradients with their matMuls on OpenBLAS (wasm+openblas) against the reference too.
 // The kernels are registered for the whole jest worker, so this file registers them itself, in beforeAll.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConvGradients } from '../../src/backend/conv-grad-wasm';
+import { registerTransposedMatMulGrad, restoreStockMatMulGrad } from '../../src/backend/matmul-grad';
+import { registerOpenBlasMatMul, unregisterOpenBlasMatMul } from '../../src/backend/openblas-matmul';
 import { conv2d, conv2dGradients, relativeError, seededValues, type Image, type Padding } from '../helpers/conv-reference';
+import { nativeAddonOrSkip } from '../helpers/native';
 
 interface Case {
   x: [number, number, number, number];
@@ -98,6 +102,33 @@ describe.each(CASES)('%#', (c) => {
       expect(relativeError(result.dx, reference.dx)).toBeLessThan(1e-5);
       expect(relativeError(result.dFilter, reference.dFilter)).toBeLessThan(1e-5);
     }
+  });
+});
+
+const addon = nativeAddonOrSkip();
+const describeNative = addon ? describe : describe.skip;
+
+describeNative('with the OpenBLAS matMul (wasm+openblas)', () => {
+  beforeAll(() => {
+    registerOpenBlasMatMul(addon!);
+    restoreStockMatMulGrad();
+  });
+  afterAll(() => {
+    unregisterOpenBlasMatMul();
+    registerTransposedMatMulGrad();
+  });
+
+  test.each(CASES)('%#: the gradients run their matMuls on sgemm and equal the float64 reference to 1e-5 relative', async (c) => {
+    const sgemm = jest.spyOn(addon!, 'sgemm');
+    const result = await onBackend('wasm', c);
+    // At least the filter gradient's Pᵀ·dy per chunk; the input gradient adds dy·kernelᵀ.
+    expect(sgemm.mock.calls.length).toBeGreaterThanOrEqual(1);
+    sgemm.mockRestore();
+    const { x, filter, weights, y } = inputs(c);
+    const reference = { y: y.data, ...conv2dGradients(x, filter, weights, c.strides, c.padding) };
+    expect(relativeError(result.y, reference.y)).toBeLessThan(1e-5);
+    expect(relativeError(result.dx, reference.dx)).toBeLessThan(1e-5);
+    expect(relativeError(result.dFilter, reference.dFilter)).toBeLessThan(1e-5);
   });
 });
 

@@ -303,7 +303,7 @@ describeNative('an MLP on both paths', () => {
   function lossAndGradients(rows: number): { loss: number; grads: Record<string, Float32Array> } {
     const mlp = buildMlp(config, 784, 10, 3);
     const context: StepContext = {
-      mlp,
+      model: mlp,
       optimizer: createOptimizer({ name: 'sgd', learningRate: 3 }),
       loss: lossOf({ loss }, {}, mlp.layers[mlp.layers.length - 1].activation),
       l2Coefficient: 0,
@@ -337,7 +337,7 @@ describeNative('an MLP on both paths', () => {
   function train(recorder?: GradientRecorder): { weights: Buffer; tensorCounts: number[] } {
     const mlp = buildMlp(config, 784, 10, 9);
     const context: StepContext = {
-      mlp,
+      model: mlp,
       optimizer: createOptimizer({ name: 'sgd', learningRate: 3 }),
       loss: lossOf({ loss }, {}, mlp.layers[mlp.layers.length - 1].activation),
       l2Coefficient: 0,

@@ -7,6 +7,7 @@ import { buildMlp } from '../../src/models/mlp';
 import { createOptimizer } from '../../src/optimizers/registry';
 import { trainStep, type StepContext } from '../../src/train/step';
 import type { RunConfig } from '../../src/config/schema';
+import { lossOf } from '../../src/train/run-functions';
 import { nativeAddonOrSkip } from '../helpers/native';
 
 const addon = nativeAddonOrSkip();
@@ -24,7 +25,12 @@ const loss: RunConfig['loss'] = { name: 'mse', outputs: 'mean', scale: 1, gradie
 /** 30 steps of SGD at η = 3 (Nielsen's rate: large steps, so a rounding difference would show) from a seeded net. */
 function train(): Buffer {
   const mlp = buildMlp(model, 20, 4, 11);
-  const context: StepContext = { mlp, optimizer: createOptimizer({ name: 'sgd', learningRate: 3 }), loss, l2Coefficient: 0 };
+  const context: StepContext = {
+    model: mlp,
+    optimizer: createOptimizer({ name: 'sgd', learningRate: 3 }),
+    loss: lossOf({ loss }, {}, mlp.layers[mlp.layers.length - 1].activation),
+    l2Coefficient: 0,
+  };
   for (let index = 0; index < 30; index++) {
     tf.tidy(() => {
       const x = tf.tensor2d(

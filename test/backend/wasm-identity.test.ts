@@ -66,7 +66,7 @@ test('20 training steps give the same weights, bit for bit, with sharing and wit
   const train = () => {
     const mlp = buildMlp(model, 12, 3, 5);
     const context: StepContext = {
-      mlp,
+      model: mlp,
       optimizer: createOptimizer({ name: 'momentum', learningRate: 0.1 }),
       loss: lossOf({ loss }, {}, mlp.layers[mlp.layers.length - 1].activation),
       l2Coefficient: 0.01,

@@ -11,6 +11,7 @@ import { tinySplit } from '../helpers/dataset';
 /** 1,000 images of 784 features in 10 classes: 16 batches of 64, the last one short, over 10 slices. */
 const split = tinySplit(1000, 784, 10, new Rng(3));
 const workload: Workload = {
+  kind: 'mlp',
   id: 'tiny',
   title: 'tiny',
   batchSize: 64,
