@@ -74,21 +74,22 @@ test('--jobs: jobs 1 ÷ jobs 2 per pair against its ≥ 1.7 target; a failed swe
   expect(jobsRatio([...sweeps.slice(0, 3), { jobs: 1, pair: 1, wall_s: 1, exit_code: 2 }])).toBeUndefined();
 });
 
+const meta: BenchMeta = {
+  date: new Date('2026-12-02T10:20:30Z'),
+  command: 'npm run bench -- --quick',
+  machine: 'Some CPU, 2 cores, linux',
+  loads: [0.4, 1.6, 0.9],
+  cores: 2,
+  versions: ['Node v20', 'PyTorch 1.13'],
+  examples: 30000,
+  slices: 3,
+  clock: 'cpu',
+  durationSeconds: 61.4,
+  alternationSeconds: 0.0042,
+  notes: ['a note'],
+};
+
 test('the markdown states the setting (date, load, command), every arm, and each quoted ratio with its range', () => {
-  const meta: BenchMeta = {
-    date: new Date('2026-12-02T10:20:30Z'),
-    command: 'npm run bench -- --quick',
-    machine: 'Some CPU, 2 cores, linux',
-    loads: [0.4, 1.6, 0.9],
-    cores: 2,
-    versions: ['Node v20', 'PyTorch 1.13'],
-    examples: 30000,
-    slices: 3,
-    clock: 'cpu',
-    durationSeconds: 61.4,
-    alternationSeconds: 0.0042,
-    notes: ['a note'],
-  };
   const lines = benchMarkdown(meta, arms, measureRatios(arms, 'cpu'), undefined, []).split('\n');
   expect(lines[0]).toBe(
     'Measured 2026-12-02 10:20 UTC, load 0.4–1.6 (1-minute average, sampled 3×) on 2 cores, `npm run bench -- --quick`, 61 s.',
@@ -97,4 +98,15 @@ test('the markdown states the setting (date, load, command), every arm, and each
   expect(lines).toContain('| relu-b64 | wasm+openblas hooks every 100 | 8.40 | 1.30 (1.30–1.60) |');
   expect(lines).toContain('| relu-b64 wasm+openblas: hooks every 1 ÷ every 100 | 1.25 (1.15–1.38) | 3 | ≤ 1.25 (#15) | met |');
   expect(lines.at(-2)).toBe('Note: a note');
+});
+
+test('a ratio just past its target reads "missed by 0.6 %" (one decimal below 1 %), not "missed by 0 %"', () => {
+  const jobs = jobsRatio([
+    { jobs: 1, pair: 0, wall_s: 16.9, exit_code: 0 },
+    { jobs: 2, pair: 0, wall_s: 10, exit_code: 0 },
+  ]);
+  const lines = benchMarkdown(meta, arms, measureRatios(arms, 'cpu'), jobs, []).split('\n');
+  expect(lines).toContain(
+    '| four-run sweep: --jobs 1 ÷ --jobs 2 (wall clock) | 1.69 (1.69–1.69) | 1 | ≥ 1.7 (#14) | **missed** by 0.6 % |',
+  );
 });
