@@ -2,9 +2,9 @@
 // over slices of one epoch, each arm in its backend's worker process; ratios are medians of slice-by-slice ratios.
 // Writes results/bench/{bench.csv,ratios.csv,slices.csv,jobs.csv,levers.csv,bench.md} and prints bench.md.
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { checkOutputFolder, createOutputFolder } from '../src/files/output-folder';
 import { writeFileAtomic } from '../src/results/atomic';
 import { toCsv } from '../src/results/csv';
 import { ArmServer } from './bench/arm-server';
@@ -220,6 +220,8 @@ function measureLevers(options: BenchOptions, runners: Runner[], notes: string[]
 
 export async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
+  // A folder that cannot take the results fails now, not after the measurements.
+  checkOutputFolder(options.outDir);
   const started = process.hrtime.bigint();
   const notes: string[] = [];
   const loads = [loadAverage()];
@@ -271,7 +273,7 @@ export async function main(argv: string[]): Promise<number> {
     notes,
   };
   const markdown = benchMarkdown(meta, arms, ratios, jobsResult, levers);
-  fs.mkdirSync(options.outDir, { recursive: true });
+  createOutputFolder(options.outDir);
   const write = (name: string, text: string) => writeFileAtomic(path.join(options.outDir, name), text);
   write('bench.csv', toCsv(ARM_COLUMNS, armRows(arms, ratios, options.clock)));
   write('ratios.csv', toCsv(RATIO_COLUMNS, ratioRows(jobsResult ? [...ratios, jobsResult] : ratios, options.clock)));
