@@ -1,6 +1,7 @@
 // Every value from the command line is checked before use: for every option of every command (read from the command
 // table, not typed here), a repeat, an empty value and --no-x are clear messages with exit 2, never an internal error.
 import yargs, { type Argv } from 'yargs';
+import { BACKEND_CHOICES } from '../../src/backend/select';
 import { commandModules } from '../../src/cli/commands';
 import { checkRunArgs, parseSeeds } from '../../src/cli/commands/run';
 import { numberFlag, type OptionTable } from '../../src/cli/flags';
@@ -65,8 +66,11 @@ describe.each(valueFlags)('%s --%s', (name, flag, args, isArray) => {
 });
 
 test.each<[string[], string]>([
-  [['run', 'x.yaml', '--backend', 'webgpu'], '--backend: unknown value "webgpu". Choices: auto, tensorflow, wasm, cpu.'],
-  [['run', 'x.yaml', '--backend', 'wsam'], '--backend: unknown value "wsam" — did you mean "wasm"? Choices: auto, tensorflow, wasm, cpu.'],
+  [['run', 'x.yaml', '--backend', 'webgpu'], `--backend: unknown value "webgpu". Choices: ${BACKEND_CHOICES.join(', ')}.`],
+  [
+    ['run', 'x.yaml', '--backend', 'wsam'],
+    `--backend: unknown value "wsam" — did you mean "wasm"? Choices: ${BACKEND_CHOICES.join(', ')}.`,
+  ],
   [['run', 'x.yaml', '--epochs', 'abc'], '--epochs: expected an integer >= 0, received "abc".'],
   [['run', 'x.yaml', '--epochs', '1e3'], '--epochs: expected an integer >= 0, received "1e3".'],
   [['run', 'x.yaml', '--jobs', '0'], '--jobs: expected an integer >= 1, received "0".'],
