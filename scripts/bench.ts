@@ -26,7 +26,7 @@ import {
   type LeverRow,
 } from './bench/report';
 import { RESULT_PREFIX } from './bench/worker';
-import { armsOf, WORKLOADS, type ArmSpec, type Runner } from './bench/workloads';
+import { armsOf, FIT_RUNNERS, WORKLOADS, type ArmSpec, type FitRunner, type Runner } from './bench/workloads';
 import type { PairedRatio } from './bench/paired';
 
 /** Losslab backends the bench can measure, in --backends order. */
@@ -37,6 +37,8 @@ const QUICK = 10000;
 export interface BenchOptions {
   examples: number;
   backends: string[];
+  /** Where model.fit runs in the fit group (none: no fit group). */
+  fitBackends: FitRunner[];
   workloads: string[];
   /** Slices per epoch: the pairs each ratio is the median of. */
   slices: number;
@@ -46,23 +48,27 @@ export interface BenchOptions {
   torch: boolean;
   /** Alternate --jobs 1 and --jobs 2 sweeps this many pairs (0: skip). */
   jobsPairs: number;
+  /** Epochs of each run in the --jobs sweep: long enough that a worker's fixed start (about 1 s) does not dominate. */
+  jobsEpochs: number;
   outDir: string;
 }
 
 const KNOWN_FLAGS =
-  '--quick, --examples N, --backends wasm+openblas,wasm, --workloads relu-b64,…, --slices N, --clock cpu|wall, --levers, --no-torch, --jobs-pairs N, --no-jobs, --out DIR';
+  '--quick, --examples N, --backends wasm+openblas,wasm, --fit-backends wasm,cpu, --workloads relu-b64,…, --slices N, --clock cpu|wall, --levers, --no-torch, --jobs-pairs N, --jobs-epochs N, --no-jobs, --out DIR';
 
 /** Parses the bench flags; unknown flags are an error naming the flag and the known ones. */
 export function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     examples: FULL,
     backends: ['tensorflow', 'wasm+openblas', 'wasm'],
+    fitBackends: ['wasm'],
     workloads: WORKLOADS.map((w) => w.id),
     slices: 10,
     clock: 'cpu',
     levers: false,
     torch: true,
     jobsPairs: 3,
+    jobsEpochs: 6,
     outDir: 'results/bench',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -76,7 +82,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (arg === '--quick') options.examples = QUICK;
     else if (arg === '--examples') options.examples = Number(value());
     else if (arg === '--backends') options.backends = list();
-    else if (arg === '--workloads') options.workloads = list();
+    else if (arg === '--fit-backends') {
+      const fit = list();
+      const bad = fit.filter((b) => !(FIT_RUNNERS as readonly string[]).includes(b));
+      if (bad.length > 0) throw new Error(`--fit-backends: unknown ${bad.join(', ')}. Known: ${FIT_RUNNERS.join(', ')}`);
+      options.fitBackends = fit as FitRunner[];
+    } else if (arg === '--workloads') options.workloads = list();
     else if (arg === '--slices') options.slices = Number(value());
     else if (arg === '--clock') {
       const clock = value();
@@ -85,6 +96,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     } else if (arg === '--levers') options.levers = true;
     else if (arg === '--no-torch') options.torch = false;
     else if (arg === '--jobs-pairs') options.jobsPairs = Number(value());
+    else if (arg === '--jobs-epochs') options.jobsEpochs = Number(value());
     else if (arg === '--no-jobs') options.jobsPairs = 0;
     else if (arg === '--out') options.outDir = value();
     else throw new Error(`${arg}: unknown flag. Known: ${KNOWN_FLAGS}`);
@@ -93,6 +105,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     ['--examples', options.examples, 1, FULL],
     ['--slices', options.slices, 3, 1000],
     ['--jobs-pairs', options.jobsPairs, 0, 100],
+    ['--jobs-epochs', options.jobsEpochs, 1, 100],
   ];
   for (const [flag, value, low, high] of ranges) {
     if (!Number.isInteger(value) || value < low || value > high)
@@ -121,7 +134,7 @@ function loadAverage(): number {
 /** Starts a worker per runner and asks its version; a runner that does not start is left out with a note. */
 async function startServers(options: BenchOptions, notes: string[]): Promise<Map<Runner, { server: ArmServer; version: string }>> {
   const servers = new Map<Runner, { server: ArmServer; version: string }>();
-  const runners: Runner[] = [...(options.backends as Runner[])];
+  const runners: Runner[] = [...new Set([...(options.backends as Runner[]), ...options.fitBackends])];
   if (options.torch) {
     const python = torchPython();
     if (python) runners.unshift('pytorch');
@@ -229,7 +242,7 @@ export async function main(argv: string[]): Promise<number> {
   const arms: ArmResult[] = [];
   const overheads: number[] = [];
   for (const workload of WORKLOADS.filter((w) => options.workloads.includes(w.id))) {
-    for (const group of armsOf(workload, options.backends as Runner[], servers.has('pytorch'))) {
+    for (const group of armsOf(workload, options.backends as Runner[], servers.has('pytorch'), options.fitBackends)) {
       const specs = group.filter((s) => servers.has(s.runner));
       process.stderr.write(`${workload.id} (${group[0].group}): ${specs.length} arms, alternating…\n`);
       const measured = await measureWorkload(specs, servers, options, notes);
@@ -248,10 +261,17 @@ export async function main(argv: string[]): Promise<number> {
   const jobsBackend = (options.backends as Runner[]).find((b) => servers.has(b) && b !== 'cpu');
   if (options.jobsPairs > 0 && jobsBackend) {
     process.stderr.write(`--jobs 1 vs --jobs 2 on a four-run sweep (${jobsBackend}), ${options.jobsPairs} pairs…\n`);
-    jobs = measureJobs(path.join(__dirname, '..', 'bin', 'losslab.js'), jobsBackend, options.examples, 2, options.jobsPairs);
+    jobs = measureJobs(
+      path.join(__dirname, '..', 'bin', 'losslab.js'),
+      jobsBackend,
+      options.examples,
+      options.jobsEpochs,
+      options.jobsPairs,
+    );
     loads.push(loadAverage());
     if (jobs.some((j) => j.exit_code !== 0)) notes.push(`--jobs sweep failed: exit codes ${jobs.map((j) => j.exit_code).join(', ')}`);
-    else notes.push(`--jobs sweep: four runs × 2 epochs of ${options.examples} images on ${jobsBackend}, hooks every 100`);
+    else
+      notes.push(`--jobs sweep: four runs × ${options.jobsEpochs} epochs of ${options.examples} images on ${jobsBackend}, hooks every 100`);
   }
   const levers = options.levers ? measureLevers(options, [...servers.keys()], notes) : [];
   if (options.levers) loads.push(loadAverage());

@@ -8,7 +8,7 @@ import {
   type ArmResult,
   type BenchMeta,
 } from '../../scripts/bench/report';
-import { armsOf, WORKLOADS } from '../../scripts/bench/workloads';
+import { armsOf, ratiosOf, WORKLOADS } from '../../scripts/bench/workloads';
 
 const relu = WORKLOADS.find((w) => w.id === 'relu-b64')!;
 const [main] = armsOf(relu, ['wasm+openblas'], true);
@@ -109,4 +109,26 @@ test('a ratio just past its target reads "missed by 0.6 %" (one decimal below 1 
   expect(lines).toContain(
     '| four-run sweep: --jobs 1 ÷ --jobs 2 (wall clock) | 1.69 (1.69–1.69) | 1 | ≥ 1.7 (#14) | **missed** by 0.6 % |',
   );
+});
+
+test('the fit group: model.fit on each --fit-backends runner against hooks every 100; LeNet against model.fit on cpu has the #12 target', () => {
+  const lenet = WORKLOADS.find((w) => w.id === 'lenet-b32')!;
+  const [, fit] = armsOf(lenet, ['wasm+openblas', 'wasm'], false, ['wasm', 'cpu']);
+  expect(fit.map((a) => a.id)).toEqual([
+    'lenet-b32/fit/wasm/model-fit',
+    'lenet-b32/fit/cpu/model-fit',
+    'lenet-b32/fit/wasm+openblas/hooks-every-100',
+    'lenet-b32/fit/wasm/hooks-every-100',
+  ]);
+  const fitRatios = ratiosOf(fit).map((r) => [r.name, r.target]);
+  expect(fitRatios).toEqual([
+    ['lenet-b32: model.fit (wasm) ÷ wasm+openblas hooks every 100', undefined],
+    ['lenet-b32: model.fit (cpu) ÷ wasm+openblas hooks every 100', { min: 5, source: '#12' }],
+    ['lenet-b32: model.fit (wasm) ÷ wasm hooks every 100', undefined],
+    ['lenet-b32: model.fit (cpu) ÷ wasm hooks every 100', { min: 5, source: '#12' }],
+  ]);
+  expect(armsOf(lenet, ['wasm'], false, [])).toHaveLength(1);
+  // An MLP's model.fit on cpu is measured without a target.
+  const [, reluFit] = armsOf(relu, ['wasm'], false, ['cpu']);
+  expect(ratiosOf(reluFit).map((r) => [r.name, r.target])).toEqual([['relu-b64: model.fit (cpu) ÷ wasm hooks every 100', undefined]]);
 });
