@@ -10,8 +10,8 @@ import { GradientRecorder } from '../../src/hooks/recorder';
 import { buildMlp } from '../../src/models/mlp';
 import { createOptimizer } from '../../src/optimizers/registry';
 import { objectiveGradients, trainStep, type StepContext } from '../../src/train/step';
-import type { RunConfig } from '../../src/config/schema';
 import { lossOf } from '../../src/train/run-functions';
+import { MSE_MEAN_LOSS, SIGMOID_MLP_30 } from '../helpers/configs';
 import { nativeAddonOrSkip } from '../helpers/native';
 
 const addon = nativeAddonOrSkip();
@@ -278,14 +278,8 @@ describeNative('OpenBLAS BatchMatMul on wasm', () => {
 });
 
 describeNative('an MLP on both paths', () => {
-  const config: RunConfig['model'] = {
-    hidden: [30],
-    hiddenActivation: 'sigmoid',
-    outputActivation: 'sigmoid',
-    kernelInitializer: { name: 'normal-fan-in' },
-    biasInitializer: { name: 'zeros' },
-  };
-  const loss: RunConfig['loss'] = { name: 'mse', outputs: 'mean', scale: 1, gradient: 'autodiff', labelSmoothing: 0 };
+  const config = SIGMOID_MLP_30;
+  const loss = MSE_MEAN_LOSS;
   /** Nielsen's batch-10 net and an odd batch of 7 on 784 inputs. */
   const batches = [10, 7];
 

@@ -6,21 +6,15 @@ import { registerSgdUpdateKernel, SGD_UPDATE, unregisterSgdUpdateKernel } from '
 import { buildMlp } from '../../src/models/mlp';
 import { createOptimizer } from '../../src/optimizers/registry';
 import { trainStep, type StepContext } from '../../src/train/step';
-import type { RunConfig } from '../../src/config/schema';
 import { lossOf } from '../../src/train/run-functions';
+import { MSE_MEAN_LOSS, SIGMOID_MLP_30 } from '../helpers/configs';
 import { nativeAddonOrSkip } from '../helpers/native';
 
 const addon = nativeAddonOrSkip();
 const describeNative = addon ? describe : describe.skip;
 
-const model: RunConfig['model'] = {
-  hidden: [30],
-  hiddenActivation: 'sigmoid',
-  outputActivation: 'sigmoid',
-  kernelInitializer: { name: 'normal-fan-in' },
-  biasInitializer: { name: 'zeros' },
-};
-const loss: RunConfig['loss'] = { name: 'mse', outputs: 'mean', scale: 1, gradient: 'autodiff', labelSmoothing: 0 };
+const model = SIGMOID_MLP_30;
+const loss = MSE_MEAN_LOSS;
 
 /** 30 steps of SGD at η = 3 (Nielsen's rate: large steps, so a rounding difference would show) from a seeded net. */
 function train(): Buffer {
