@@ -11,20 +11,8 @@ export interface AnatomyData {
   summary: AnatomySummary[];
 }
 
-const NUMERIC = new Set([
-  'p',
-  'loss_value',
-  'dLdz_true',
-  'dLdz_wrong',
-  'dLdz_other',
-  'max_abs_dLdz',
-  'loss_at_wrong',
-  'loss_at_right',
-  'grad_at_wrong',
-  'grad_at_right',
-  'grad_peak',
-  'wrong_over_peak',
-]);
+/** The anatomy files' text columns; every other contract column holds numbers. */
+const TEXT_COLUMNS = new Set(['pair', 'output', 'loss', 'gradient', 'sweep', 'verdict']);
 
 /**
  * Reads `<dir>/anatomy/`'s two CSV files when both are there (else undefined) through the results validator's CSV
@@ -36,9 +24,10 @@ export function readAnatomy(dir: string): AnatomyData | undefined {
   if (!files.every((file) => fs.lstatSync(file, { throwIfNoEntry: false }))) return undefined;
   const [rows, summary] = files.map((file, i) => {
     const columns: readonly string[] = i === 0 ? ANATOMY_COLUMNS : ANATOMY_SUMMARY_COLUMNS;
-    const types: Record<string, CellType> = Object.fromEntries(columns.map((c) => [c, NUMERIC.has(c) ? 'number' : 'text']));
+    const numeric = new Set(columns.filter((c) => !TEXT_COLUMNS.has(c)));
+    const types: Record<string, CellType> = Object.fromEntries(columns.map((c) => [c, numeric.has(c) ? 'number' : 'text']));
     const table = readResultsCsv(file, columns, types, 'rerun losslab anatomy with --out pointing there');
-    return table.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, NUMERIC.has(k) ? Number(v) : v])));
+    return table.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, numeric.has(k) ? Number(v) : v])));
   });
   return { rows: rows as unknown as AnatomyRow[], summary: summary as unknown as AnatomySummary[] };
 }

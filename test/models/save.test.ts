@@ -12,6 +12,20 @@ import { Mlp, buildMlp } from '../../src/models/mlp';
 import { loadSavedModel, saveModel } from '../../src/models/save';
 import { makeTempDir } from '../helpers/tmp';
 
+/**
+ * The loaded model's predictions for `x` have `shape` and equal `expected` (the trainer's forward pass) to 1e-6; the
+ * outputs vary across examples, so the comparison is not between constants.
+ */
+function expectPredictions(loaded: tf.LayersModel, x: tf.Tensor, expected: tf.Tensor, shape: number[]): void {
+  const predicted = loaded.predict(x) as tf.Tensor;
+  expect(predicted.shape).toEqual(shape);
+  const want = expected.dataSync();
+  const got = predicted.dataSync();
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-6);
+  expect(new Set(Array.from(want).map((v) => v.toFixed(4))).size).toBeGreaterThan(4);
+  predicted.dispose();
+}
+
 let tmp: ReturnType<typeof makeTempDir>;
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -47,14 +61,8 @@ test.each([
     const pass = mlp.forward(x);
     return pass.activations[pass.activations.length - 1];
   });
-  const predicted = loaded.predict(x) as tf.Tensor;
-  expect(predicted.shape).toEqual([9, 4]);
-  const want = expected.dataSync();
-  const got = predicted.dataSync();
-  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-6);
-  // The outputs vary across examples, so the comparison is not between constants.
-  expect(new Set(Array.from(want).map((v) => v.toFixed(4))).size).toBeGreaterThan(4);
-  tf.dispose([x, expected, predicted]);
+  expectPredictions(loaded, x, expected, [9, 4]);
+  tf.dispose([x, expected]);
   loaded.dispose();
   mlp.dispose();
 });
@@ -214,13 +222,8 @@ test.each([
     const logits = model.logits(x);
     return run.config.model.outputActivation === 'sigmoid' ? tf.sigmoid(logits) : tf.softmax(logits);
   });
-  const predicted = loaded.predict(x) as tf.Tensor;
-  expect(predicted.shape).toEqual([5, 10]);
-  const want = expected.dataSync();
-  const got = predicted.dataSync();
-  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-6);
-  expect(new Set(Array.from(want).map((v) => v.toFixed(4))).size).toBeGreaterThan(4);
-  tf.dispose([x, expected, predicted]);
+  expectPredictions(loaded, x, expected, [5, 10]);
+  tf.dispose([x, expected]);
   loaded.dispose();
   model.dispose();
 });
