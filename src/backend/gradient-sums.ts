@@ -115,8 +115,3 @@ export function registerGradientSumsKernel(backendName: 'wasm' | 'cpu', addon?: 
     },
   });
 }
-
-/** Removes the kernel (tests switch between the JS and native sums). */
-export function unregisterGradientSumsKernel(backendName: 'wasm' | 'cpu'): void {
-  if (tf.getKernel(GRADIENT_SUMS, backendName)) tf.unregisterKernel(GRADIENT_SUMS, backendName);
-}
